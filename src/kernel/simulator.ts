@@ -1,0 +1,115 @@
+import { EventQueue, type EventHandler } from "./event-queue.ts";
+import { MAX_TICK, type Tick } from "./tick.ts";
+
+/** Thrown when a component schedules an event before the current tick (or at a non-integer tick). */
+export class SchedulingError extends Error {
+  constructor(component: string, tick: number, now: Tick) {
+    super(`${component}: cannot schedule an event at tick ${tick} ps; the simulation is at ${now} ps (events must be at integer ticks, not in the past)`);
+    this.name = "SchedulingError";
+  }
+}
+
+/** Why `run` returned. */
+export type StopReason = "empty" | "until" | "condition" | "stopped";
+
+/**
+ * The discrete-event kernel: one event queue ordered by (tick, insertion sequence) and a clock `now`
+ * in integer picoseconds. Components schedule events for themselves (or a port) with an integer
+ * kind and an optional payload; the kernel calls `handler.handleEvent(kind, payload)` when due.
+ */
+export class Simulator {
+  /** Current simulated time in picoseconds. */
+  now: Tick;
+  /** Events dispatched since construction. */
+  eventsDispatched: number;
+  private readonly queue: EventQueue;
+  private stopRequested: boolean;
+
+  constructor(initialCapacity = 1024) {
+    this.now = 0;
+    this.eventsDispatched = 0;
+    this.queue = new EventQueue(initialCapacity);
+    this.stopRequested = false;
+  }
+
+  /** Number of pending events. */
+  get pending(): number {
+    return this.queue.size;
+  }
+
+  /** Schedules `handler.handleEvent(kind, payload)` after `delayPs` (a non-negative integer). */
+  schedule(handler: EventHandler, delayPs: number, kind: number, payload: unknown): void {
+    const tick = this.now + delayPs;
+    // One comparison catches negative, fractional and NaN delays alike.
+    if (!(delayPs >= 0 && tick === Math.floor(tick) && tick < MAX_TICK)) throw new SchedulingError(handler.name, tick, this.now);
+    this.queue.push(tick, handler, kind, payload);
+  }
+
+  /** Schedules `handler.handleEvent(kind, payload)` at an absolute tick, not earlier than now. */
+  scheduleAt(handler: EventHandler, tick: Tick, kind: number, payload: unknown): void {
+    if (!(tick >= this.now && tick === Math.floor(tick) && tick < MAX_TICK)) throw new SchedulingError(handler.name, tick, this.now);
+    this.queue.push(tick, handler, kind, payload);
+  }
+
+  /** Asks the running loop to return after the current event. */
+  stop(): void {
+    this.stopRequested = true;
+  }
+
+  /**
+   * Runs events in order until the queue is empty or the next event is later than `untilTick`
+   * (then `now` advances to `untilTick`). Returns why it stopped.
+   */
+  run(untilTick: Tick = Infinity): StopReason {
+    const q = this.queue;
+    this.stopRequested = false;
+    let dispatched = 0;
+    let reason: StopReason = "empty";
+    for (;;) {
+      const slot = q.takeUntil(untilTick);
+      if (slot < 0) {
+        if (q.size > 0) reason = "until";
+        break;
+      }
+      this.now = q.tickOf(slot);
+      const kind = q.kindOf(slot);
+      const payload = q.payloadOf(slot);
+      const handler = q.handlerOf(slot);
+      dispatched++;
+      handler.handleEvent(kind, payload);
+      if (this.stopRequested) {
+        reason = "stopped";
+        break;
+      }
+    }
+    this.eventsDispatched += dispatched;
+    if (reason !== "stopped" && untilTick !== Infinity && this.now < untilTick) this.now = untilTick;
+    return reason;
+  }
+
+  /**
+   * Runs until `condition()` is true, checked after every event (slower than `run`; for tests and
+   * interactive use), or the queue empties, or `untilTick` passes.
+   */
+  runUntil(condition: () => boolean, untilTick: Tick = Infinity): StopReason {
+    const q = this.queue;
+    this.stopRequested = false;
+    if (condition()) return "condition";
+    for (;;) {
+      const slot = q.takeUntil(untilTick);
+      if (slot < 0) {
+        if (q.size === 0) return "empty";
+        this.now = untilTick;
+        return "until";
+      }
+      this.now = q.tickOf(slot);
+      const kind = q.kindOf(slot);
+      const payload = q.payloadOf(slot);
+      const handler = q.handlerOf(slot);
+      this.eventsDispatched++;
+      handler.handleEvent(kind, payload);
+      if (this.stopRequested) return "stopped";
+      if (condition()) return "condition";
+    }
+  }
+}
