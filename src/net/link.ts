@@ -1,0 +1,157 @@
+import type { EventHandler } from "../kernel/event-queue.ts";
+import { MessageQueue, type Message } from "../kernel/message.ts";
+import type { Connection, Port } from "../kernel/port.ts";
+import type { Simulator } from "../kernel/simulator.ts";
+import type { Average } from "../stats/average.ts";
+import type { Counter } from "../stats/counter.ts";
+import type { StatsRegistry } from "../stats/registry.ts";
+
+/** Parameters of a point-to-point link (both directions alike). */
+export interface LinkParams {
+  /** Flight time of one message, first bit sent to first bit received, in ps. */
+  latencyPs: number;
+  /** Bytes per nanosecond in each direction (= GB/s). */
+  bandwidthBytesPerNs: number;
+  /**
+   * Messages a direction may hold between acceptance and delivery (the receiver's buffer credits):
+   * a send beyond it is refused and the sender woken when one is returned.
+   */
+  credits: number;
+}
+
+/** Per-direction state and statistics of a link. */
+class Direction {
+  busyUntil = 0;
+  inFlight = 0;
+  senderWaiting = false;
+  readonly stalled = new MessageQueue();
+  constructor(
+    readonly from: Port,
+    readonly to: Port,
+    readonly bytes: Counter,
+    readonly messages: Counter,
+    readonly busyPs: Counter,
+    readonly queueDelayPs: Average,
+    readonly refused: Counter,
+    readonly stallPs: Counter,
+  ) {}
+}
+
+/**
+ * A bidirectional point-to-point link with latency and bandwidth: each direction serialises
+ * messages first-come first-served (a message occupies it for size / bandwidth and queues while
+ * it is busy), and holds back-pressure with credits as HyperTransport does. One event per message.
+ */
+export class Link implements Connection, EventHandler {
+  /** Link path, e.g. `ht.node0-node1`. */
+  readonly name: string;
+  /** Flight time in ps. */
+  readonly latencyPs: number;
+  /** Bandwidth per direction in bytes per ns. */
+  readonly bandwidthBytesPerNs: number;
+  /** Credits per direction. */
+  readonly credits: number;
+  private readonly sim: Simulator;
+  private readonly psPerByte: number;
+  private readonly dirs: [Direction, Direction];
+  private stalledSince0 = 0;
+  private stalledSince1 = 0;
+
+  constructor(sim: Simulator, stats: StatsRegistry, name: string, a: Port, b: Port, p: LinkParams) {
+    if (!(p.bandwidthBytesPerNs > 0)) throw new Error(`${name}: bandwidth must be positive`);
+    if (!(p.latencyPs >= 0) || !Number.isInteger(p.latencyPs)) throw new Error(`${name}: latency must be a whole number of ps`);
+    if (!(p.credits >= 1)) throw new Error(`${name}: needs at least one credit`);
+    this.name = name;
+    this.sim = sim;
+    this.latencyPs = p.latencyPs;
+    this.bandwidthBytesPerNs = p.bandwidthBytesPerNs;
+    this.credits = p.credits;
+    this.psPerByte = 1000 / p.bandwidthBytesPerNs;
+    const dir = (from: Port, to: Port, tag: string): Direction => {
+      const base = `${name}.${tag}`;
+      const d = new Direction(
+        from,
+        to,
+        stats.counter(`${base}.bytes`, "bytes", "bytes carried in this direction"),
+        stats.counter(`${base}.messages`, "count", "messages carried in this direction"),
+        stats.counter(`${base}.busyPs`, "ps", "time spent serialising messages"),
+        stats.average(`${base}.queueDelayPs`, "ps", "wait from send until serialisation starts"),
+        stats.counter(`${base}.refused`, "count", "sends refused for lack of credits"),
+        stats.counter(`${base}.stallPs`, "ps", "time delivered messages waited for a full receiver"),
+      );
+      stats.formula(`${base}.utilisation`, "ratio", "busy time over simulated time", () => d.busyPs.value / this.sim.now);
+      stats.formula(`${base}.bandwidthGBs`, "GB/s", "bytes carried over simulated time", () => (d.bytes.value * 1000) / this.sim.now);
+      return d;
+    };
+    this.dirs = [dir(a, b, "fwd"), dir(b, a, "rev")];
+    a.attach(this, 0);
+    b.attach(this, 1);
+  }
+
+  /** Serialisation time of `bytes` on this link, in whole ps (rounded up). */
+  serialisationPs(bytes: number): number {
+    return Math.ceil(bytes * this.psPerByte);
+  }
+
+  /** Accepts `msg` from side `side` if a credit is free; it arrives after queueing, serialisation and flight. */
+  send(side: number, msg: Message): boolean {
+    const d = this.dirs[side];
+    if (d.inFlight >= this.credits) {
+      d.senderWaiting = true;
+      d.refused.value++;
+      return false;
+    }
+    d.inFlight++;
+    const now = this.sim.now;
+    const start = d.busyUntil > now ? d.busyUntil : now;
+    const ser = Math.ceil(msg.sizeBytes * this.psPerByte);
+    d.busyUntil = start + ser;
+    d.bytes.value += msg.sizeBytes;
+    d.messages.value++;
+    d.busyPs.value += ser;
+    d.queueDelayPs.sample(start - now);
+    // Store-and-forward: the message is whole at the far end one flight time after its last byte.
+    this.sim.scheduleAt(this, start + ser + this.latencyPs, side, msg);
+    return true;
+  }
+
+  /** A message reaches the far end of direction `side`. */
+  handleEvent(side: number, payload: unknown): void {
+    const d = this.dirs[side];
+    const msg = payload as Message;
+    msg.hops++;
+    if (d.stalled.length > 0 || !d.to.owner.recv(d.to, msg)) {
+      if (d.stalled.length === 0) this.markStall(side);
+      d.stalled.push(msg);
+      return;
+    }
+    this.returnCredit(d);
+  }
+
+  /** The receiver on `side` of the link (the side whose port called ready) can take messages again. */
+  receiverReady(receiverSide: number): void {
+    const d = this.dirs[1 - receiverSide];
+    if (d.stalled.length === 0) return;
+    while (d.stalled.head !== null) {
+      const m = d.stalled.head;
+      if (!d.to.owner.recv(d.to, m)) return;
+      d.stalled.shift();
+      this.returnCredit(d);
+    }
+    const since = receiverSide === 1 ? this.stalledSince0 : this.stalledSince1;
+    d.stallPs.value += this.sim.now - since;
+  }
+
+  private markStall(side: number): void {
+    if (side === 0) this.stalledSince0 = this.sim.now;
+    else this.stalledSince1 = this.sim.now;
+  }
+
+  private returnCredit(d: Direction): void {
+    d.inFlight--;
+    if (d.senderWaiting) {
+      d.senderWaiting = false;
+      d.from.owner.wake(d.from);
+    }
+  }
+}
