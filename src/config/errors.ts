@@ -1,0 +1,249 @@
+/**
+ * Configuration problems: a ConfigError carries every problem found in a
+ * configuration, each printable as one line `<file>: <path>: <message>`.
+ */
+import type { z } from "zod";
+
+/** One thing wrong with a configuration: where (file and field path) and what. */
+export interface ConfigProblem {
+  /** File (or other source, such as `--set`) the problem was found in. */
+  file: string;
+  /** Field path such as `links[2].latency`; empty for whole-file problems. */
+  path: string;
+  /** Human-readable description of the problem. */
+  message: string;
+}
+
+/** Formats one problem as a single line: `<file>: <path>: <message>` (or `<file>: <message>`). */
+export function formatProblem(problem: ConfigProblem): string {
+  return problem.path ? `${problem.file}: ${problem.path}: ${problem.message}` : `${problem.file}: ${problem.message}`;
+}
+
+/** An error listing every problem found in a configuration; `lines()` gives one printable line each. */
+export class ConfigError extends Error {
+  /** The problems, in the order they were found. */
+  readonly problems: readonly ConfigProblem[];
+
+  constructor(problems: readonly ConfigProblem[]) {
+    super(problems.map(formatProblem).join("\n") || "invalid configuration");
+    this.name = "ConfigError";
+    this.problems = problems;
+  }
+
+  /** A ConfigError with a single problem. */
+  static single(file: string, message: string, path = ""): ConfigError {
+    return new ConfigError([{ file, path, message }]);
+  }
+
+  /** One printable line per problem. */
+  lines(): string[] {
+    return this.problems.map(formatProblem);
+  }
+}
+
+const PLAIN_KEY_RE = /^[A-Za-z0-9_$-]+$/;
+
+/** Formats a field path such as ["links", 2, "latency"] as `links[2].latency`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const seg of path) {
+    if (typeof seg === "number") out += `[${seg}]`;
+    else {
+      const key = typeof seg === "symbol" ? seg.toString() : seg;
+      if (PLAIN_KEY_RE.test(key)) out += out ? `.${key}` : key;
+      else out += `[${JSON.stringify(key)}]`;
+    }
+  }
+  return out;
+}
+
+/** Levenshtein distance between two strings. */
+export function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+    }
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/** The known key closest to `key` within edit distance 2, if any. */
+export function suggestKey(key: string, known: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of known) {
+    if (candidate === key) continue;
+    const d = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    const effective = d === 0 ? 0.5 : d; // a case-only difference is the best hint of all
+    if (effective <= 2 && effective < key.length && effective < bestDistance) {
+      best = candidate;
+      bestDistance = effective;
+    }
+  }
+  return best;
+}
+
+// ---------------------------------------------------------------------------
+// Finding the schema at a path (for the known keys of strict objects).
+
+/** The parts of zod 4's internal schema definition this module looks at. */
+interface SchemaDef {
+  type: string;
+  shape?: Record<string, z.ZodType>;
+  element?: z.ZodType;
+  innerType?: z.ZodType;
+  in?: z.ZodType;
+  options?: readonly z.ZodType[];
+  left?: z.ZodType;
+  right?: z.ZodType;
+  valueType?: z.ZodType;
+  items?: readonly z.ZodType[];
+  rest?: z.ZodType | null;
+  getter?: () => z.ZodType;
+}
+
+function defOf(schema: z.ZodType): SchemaDef {
+  return (schema as unknown as { _zod: { def: SchemaDef } })._zod.def;
+}
+
+/** Strips wrappers (optional, default, pipe, lazy, ...) and splits unions and intersections. */
+function expand(schema: z.ZodType, out: z.ZodType[], depth = 0): void {
+  if (depth > 32) return;
+  const def = defOf(schema);
+  switch (def.type) {
+    case "optional":
+    case "nullable":
+    case "default":
+    case "prefault":
+    case "nonoptional":
+    case "readonly":
+    case "catch":
+    case "success":
+      if (def.innerType) expand(def.innerType, out, depth + 1);
+      return;
+    case "pipe":
+      if (def.in) expand(def.in, out, depth + 1);
+      return;
+    case "lazy":
+      if (def.getter) expand(def.getter(), out, depth + 1);
+      return;
+    case "union":
+      for (const option of def.options ?? []) expand(option, out, depth + 1);
+      return;
+    case "intersection":
+      if (def.left) expand(def.left, out, depth + 1);
+      if (def.right) expand(def.right, out, depth + 1);
+      return;
+    default:
+      out.push(schema);
+  }
+}
+
+/** Every schema that may apply at `path` inside `root`. */
+function schemasAt(root: z.ZodType, path: readonly PropertyKey[]): z.ZodType[] {
+  let current: z.ZodType[] = [];
+  expand(root, current);
+  for (const seg of path) {
+    const next: z.ZodType[] = [];
+    for (const schema of current) {
+      const def = defOf(schema);
+      let child: z.ZodType | null | undefined;
+      if (def.type === "object" && typeof seg === "string") child = def.shape?.[seg];
+      else if (def.type === "array") child = def.element;
+      else if (def.type === "record") child = def.valueType;
+      else if (def.type === "tuple" && typeof seg === "number") child = def.items?.[seg] ?? def.rest;
+      if (child) expand(child, next);
+    }
+    current = next;
+    if (current.length === 0) break;
+  }
+  return current;
+}
+
+/** The keys an object at `path` inside `root` may have, as declared by its schema. */
+function knownKeysAt(root: z.ZodType, path: readonly PropertyKey[]): Set<string> {
+  const keys = new Set<string>();
+  for (const schema of schemasAt(root, path)) {
+    const def = defOf(schema);
+    if (def.type === "object" && def.shape) for (const key of Object.keys(def.shape)) keys.add(key);
+  }
+  return keys;
+}
+
+// ---------------------------------------------------------------------------
+// Turning zod issues into problems.
+
+type Issue = z.core.$ZodIssue;
+
+/** Where a problem at a given field path should be attributed: a fixed file name or a lookup. */
+export type ProblemSource = string | ((path: readonly PropertyKey[]) => string);
+
+const MISSING_RE = /^Invalid input: expected (\S+), received undefined$/;
+
+/** Rewrites zod's default wording where a clearer one exists; keeps custom messages as they are. */
+function simpleMessage(issue: Issue): string {
+  const missing = MISSING_RE.exec(issue.message);
+  if (issue.code === "invalid_type" && missing) return `missing required field (expected ${missing[1]})`;
+  return issue.message;
+}
+
+/** Converts one issue (whose path is relative to `prefix`) into problems, appending to `out`. */
+function convertIssue(
+  issue: Issue,
+  prefix: readonly PropertyKey[],
+  source: ProblemSource,
+  schema: z.ZodType | undefined,
+  out: ConfigProblem[],
+): void {
+  const path = [...prefix, ...issue.path];
+  const fileFor = (p: readonly PropertyKey[]) => (typeof source === "string" ? source : source(p));
+
+  if (issue.code === "unrecognized_keys") {
+    const known = schema ? knownKeysAt(schema, path) : new Set<string>();
+    for (const key of issue.keys) {
+      const suggestion = suggestKey(key, known);
+      const hint = suggestion !== undefined ? ` (did you mean "${suggestion}"?)` : "";
+      out.push({ file: fileFor([...path, key]), path: formatPath(path), message: `unknown key "${key}"${hint}` });
+    }
+    return;
+  }
+
+  if (issue.code === "invalid_union" && issue.message === "Invalid input" && issue.errors.length > 0) {
+    const branches = issue.errors;
+    // Every alternative failed on the value's type itself: name the accepted types.
+    if (branches.every((b) => b.length === 1 && b[0]!.code === "invalid_type" && b[0]!.path.length === 0)) {
+      const expected = branches.map((b) => (b[0] as { expected: string }).expected);
+      const received = /received (.+)$/.exec(branches[0]![0]!.message)?.[1];
+      const got = received ? `, got ${received}` : "";
+      out.push({ file: fileFor(path), path: formatPath(path), message: `expected ${expected.join(" or ")}${got}` });
+      return;
+    }
+    // One alternative came clearly closest (fewest issues): report its issues.
+    const fewest = Math.min(...branches.map((b) => b.length));
+    const closest = branches.filter((b) => b.length === fewest);
+    if (closest.length === 1) {
+      for (const sub of closest[0]!) convertIssue(sub, path, source, schema, out);
+      return;
+    }
+  }
+
+  out.push({ file: fileFor(path), path: formatPath(path), message: simpleMessage(issue) });
+}
+
+/**
+ * Converts a zod error into problems, one per issue (one per key for unknown
+ * keys). Pass the schema to get "did you mean" suggestions for unknown keys.
+ */
+export function formatIssues(
+  file: ProblemSource,
+  error: { issues: readonly Issue[] },
+  schema?: z.ZodType,
+): ConfigProblem[] {
+  const out: ConfigProblem[] = [];
+  for (const issue of error.issues) convertIssue(issue, [], file, schema, out);
+  return out;
+}
