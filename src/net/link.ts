@@ -10,6 +10,8 @@ import type { StatsRegistry } from "../stats/registry.ts";
 export interface LinkParams {
   /** Flight time of one message, first bit sent to first bit received, in ps. */
   latencyPs: number;
+  /** Flight time from the second port to the first, when it differs (defaults to latencyPs). */
+  reverseLatencyPs?: number;
   /** Bytes per nanosecond in each direction (= GB/s). */
   bandwidthBytesPerNs: number;
   /**
@@ -45,8 +47,10 @@ class Direction {
 export class Link implements Connection, EventHandler {
   /** Link path, e.g. `ht.node0-node1`. */
   readonly name: string;
-  /** Flight time in ps. */
+  /** Flight time in ps (first port to second). */
   readonly latencyPs: number;
+  /** Flight time in ps (second port to first). */
+  readonly reverseLatencyPs: number;
   /** Bandwidth per direction in bytes per ns. */
   readonly bandwidthBytesPerNs: number;
   /** Credits per direction. */
@@ -64,6 +68,8 @@ export class Link implements Connection, EventHandler {
     this.name = name;
     this.sim = sim;
     this.latencyPs = p.latencyPs;
+    this.reverseLatencyPs = p.reverseLatencyPs ?? p.latencyPs;
+    if (!(this.reverseLatencyPs >= 0) || !Number.isInteger(this.reverseLatencyPs)) throw new Error(`${name}: latency must be a whole number of ps`);
     this.bandwidthBytesPerNs = p.bandwidthBytesPerNs;
     this.credits = p.credits;
     this.psPerByte = 1000 / p.bandwidthBytesPerNs;
@@ -111,7 +117,7 @@ export class Link implements Connection, EventHandler {
     d.busyPs.value += ser;
     d.queueDelayPs.sample(start - now);
     // Store-and-forward: the message is whole at the far end one flight time after its last byte.
-    this.sim.scheduleAt(this, start + ser + this.latencyPs, side, msg);
+    this.sim.scheduleAt(this, start + ser + (side === 0 ? this.latencyPs : this.reverseLatencyPs), side, msg);
     return true;
   }
 

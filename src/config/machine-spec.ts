@@ -1,0 +1,175 @@
+import { z } from "zod";
+import { Bandwidth, Duration, Frequency, Size } from "./units.ts";
+
+/** A cache level: size, ways and hit latency in core cycles. */
+export const CacheSpec = z.strictObject({
+  size: Size,
+  assoc: z.number().int().positive(),
+  latencyCycles: z.number().int().nonnegative(),
+});
+export type CacheSpec = z.infer<typeof CacheSpec>;
+
+/** A core and its private caches. */
+export const CoreSpec = z.strictObject({
+  clock: Frequency,
+  l1d: CacheSpec,
+  l2: CacheSpec,
+  /** Outstanding line misses. */
+  mshrs: z.number().int().positive().default(8),
+  /** Loads in flight behind the oldest incomplete one. */
+  loadWindow: z.number().int().positive().default(32),
+  storeBuffer: z.number().int().positive().default(16),
+  /** Core to northbridge, each way: request queue and crossbar (the L1/L2 lookups are added). */
+  requestLatency: Duration,
+  /** Bandwidth of the core's path to its northbridge, in bytes per core cycle. */
+  requestBytesPerCycle: z.number().positive().default(16),
+});
+export type CoreSpec = z.infer<typeof CoreSpec>;
+
+/** The latency-and-bandwidth memory controller of a node. */
+export const SimpleMemorySpec = z.strictObject({
+  kind: z.literal("simple"),
+  size: Size,
+  latency: Duration,
+  /** Peak channel bandwidth ("6.4GB/s"). */
+  bandwidth: Bandwidth,
+  /** Fraction of the peak a stream sustains. */
+  efficiency: z.number().gt(0).lte(1).default(1),
+  queue: z.number().int().positive().default(32),
+});
+export type SimpleMemorySpec = z.infer<typeof SimpleMemorySpec>;
+
+/** A node's memory. */
+export const MemorySpec = SimpleMemorySpec;
+export type MemorySpec = z.infer<typeof MemorySpec>;
+
+/** The per-node uncore: probe engine and request queue. */
+export const NorthbridgeSpec = z.strictObject({
+  probeLatency: Duration,
+  requestQueue: z.number().int().positive().default(64),
+});
+
+/** A shared last-level cache per socket. */
+export const L3Spec = z.strictObject({
+  size: Size,
+  assoc: z.number().int().positive(),
+  latencyCycles: z.number().int().nonnegative(),
+});
+
+/** What every socket has (all sockets alike). */
+export const NodeSpec = z.strictObject({
+  cores: z.number().int().positive(),
+  core: CoreSpec,
+  l3: L3Spec.optional(),
+  memory: MemorySpec,
+  northbridge: NorthbridgeSpec,
+});
+export type NodeSpec = z.infer<typeof NodeSpec>;
+
+/** A point-to-point link's physical parameters: bandwidth follows from width and clock. */
+export const LinkSpec = z.strictObject({
+  /** Lanes in bits per direction. */
+  widthBits: z.number().int().positive(),
+  clock: Frequency,
+  /** Transfers per clock (2 for double data rate). */
+  transfersPerClock: z.number().int().positive().default(2),
+  /** Per hop: flight time plus the receiving node's crossbar. */
+  latency: Duration,
+  /** Packets a direction may hold before the sender must wait (flow-control buffers). */
+  credits: z.number().int().positive().default(16),
+  /** Whether a router forwards a packet as its header arrives (cut-through) or once whole. */
+  switching: z.enum(["store-and-forward", "cut-through"]).default("store-and-forward"),
+});
+export type LinkSpec = z.infer<typeof LinkSpec>;
+
+/** How sockets are joined. */
+export const TopologySpec = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("square4"), ioHubs: z.array(z.number().int().nonnegative()).default([]) }),
+  z.strictObject({ kind: z.literal("hypercube"), dim: z.number().int().min(0).max(10), ioHubs: z.array(z.number().int().nonnegative()).default([]) }),
+  z.strictObject({ kind: z.literal("ring"), nodes: z.number().int().min(3), ioHubs: z.array(z.number().int().nonnegative()).default([]) }),
+  z.strictObject({ kind: z.literal("ladder"), nodes: z.number().int().min(4), ioHubs: z.array(z.number().int().nonnegative()).default([]) }),
+  z.strictObject({ kind: z.literal("twisted-ladder"), nodes: z.number().int().min(4), ioHubs: z.array(z.number().int().nonnegative()).default([]) }),
+  z.strictObject({ kind: z.literal("mesh"), rows: z.number().int().positive(), cols: z.number().int().positive(), ioHubs: z.array(z.number().int().nonnegative()).default([]) }),
+  z.strictObject({ kind: z.literal("crossbar"), nodes: z.number().int().min(2), switchLatency: Duration, ioHubs: z.array(z.number().int().nonnegative()).default([]) }),
+  z.strictObject({ kind: z.literal("edges"), nodes: z.number().int().min(1), edges: z.array(z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()])), ioHubs: z.array(z.number().int().nonnegative()).default([]) }),
+]);
+export type TopologySpec = z.infer<typeof TopologySpec>;
+
+/** Bytes of each packet kind on the links. */
+export const PacketSpec = z.strictObject({
+  request: Size.default(8),
+  probe: Size.default(8),
+  probeResponse: Size.default(4),
+  dataHeader: Size.default(4),
+  done: Size.default(4),
+});
+
+/** A whole machine file. */
+export const MachineSpec = z
+  .strictObject({
+    name: z.string().min(1),
+    description: z.string().default(""),
+    lineSize: Size.default(64),
+    pageSize: Size.default(4096),
+    topology: TopologySpec,
+    link: LinkSpec,
+    node: NodeSpec,
+    coherence: z.enum(["broadcast", "directory"]).default("broadcast"),
+    directoryLatency: Duration.default(0),
+    packets: PacketSpec.default({ request: 8, probe: 8, probeResponse: 4, dataHeader: 4, done: 4 }),
+    /** Node distances as the firmware (ACPI SLIT) declares them; default 10 local, 20 remote. */
+    distances: z.array(z.array(z.number().int().positive())).optional(),
+  })
+  .superRefine((m, ctx) => {
+    const n = socketsOf(m.topology);
+    if (m.distances !== undefined) {
+      if (m.distances.length !== n) ctx.addIssue({ code: "custom", path: ["distances"], message: `expected ${n} rows (one per node), got ${m.distances.length}` });
+      m.distances.forEach((row, i) => {
+        if (row.length !== n) ctx.addIssue({ code: "custom", path: ["distances", i], message: `expected ${n} columns, got ${row.length}` });
+      });
+    }
+    m.topology.ioHubs.forEach((h, i) => {
+      if (h >= n) ctx.addIssue({ code: "custom", path: ["topology", "ioHubs", i], message: `node ${h} does not exist (the machine has nodes 0-${n - 1})` });
+    });
+    if (m.topology.kind === "edges") {
+      m.topology.edges.forEach(([a, b], i) => {
+        for (const [end, v] of [[0, a], [1, b]] as const) {
+          if (v >= n) ctx.addIssue({ code: "custom", path: ["topology", "edges", i, end], message: `node ${v} does not exist (the machine has nodes 0-${n - 1})` });
+        }
+        if (a === b) ctx.addIssue({ code: "custom", path: ["topology", "edges", i], message: `a link cannot join node ${a} to itself` });
+      });
+    }
+    if (m.topology.kind === "hypercube" && m.topology.dim > 6) {
+      ctx.addIssue({ code: "custom", path: ["topology", "dim"], message: "at most 64 nodes are supported" });
+    }
+    if (n > 30) ctx.addIssue({ code: "custom", path: ["topology"], message: `at most 30 nodes are supported, got ${n}` });
+    if (!isPow2(m.lineSize)) ctx.addIssue({ code: "custom", path: ["lineSize"], message: `expected a power of two, got ${m.lineSize}` });
+    if (!isPow2(m.pageSize) || m.pageSize < m.lineSize) ctx.addIssue({ code: "custom", path: ["pageSize"], message: `expected a power of two no smaller than the line, got ${m.pageSize}` });
+    const checkCache = (c: { size: number; assoc: number }, path: (string | number)[]) => {
+      const lines = c.size / m.lineSize;
+      if (!Number.isInteger(lines) || lines % c.assoc !== 0) ctx.addIssue({ code: "custom", path, message: `${c.size} bytes do not divide into ${c.assoc}-way sets of ${m.lineSize}-byte lines` });
+    };
+    checkCache(m.node.core.l1d, ["node", "core", "l1d"]);
+    checkCache(m.node.core.l2, ["node", "core", "l2"]);
+    if (m.node.l3) checkCache(m.node.l3, ["node", "l3"]);
+    if (m.node.memory.size % m.pageSize !== 0) ctx.addIssue({ code: "custom", path: ["node", "memory", "size"], message: `expected a whole number of ${m.pageSize}-byte pages` });
+  });
+export type MachineSpec = z.infer<typeof MachineSpec>;
+
+/** Number of sockets a topology spec describes. */
+export function socketsOf(t: TopologySpec): number {
+  switch (t.kind) {
+    case "square4":
+      return 4;
+    case "hypercube":
+      return 2 ** t.dim;
+    case "mesh":
+      return t.rows * t.cols;
+    default:
+      return t.nodes;
+  }
+}
+
+function isPow2(v: number): boolean {
+  return v > 0 && Number.isInteger(Math.log2(v));
+}

@@ -1,0 +1,110 @@
+import { z } from "zod";
+import { Size } from "./units.ts";
+
+const NodeList = z.array(z.number().int().nonnegative()).min(1);
+
+/** Placement policy of a region, as written in a workload file. */
+export const PolicySpec = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("local") }),
+  z.strictObject({ kind: z.literal("interleave"), nodes: NodeList.optional() }),
+  z.strictObject({ kind: z.literal("interleave-line") }),
+  z.strictObject({ kind: z.literal("bind"), nodes: NodeList }),
+  z.strictObject({ kind: z.literal("preferred"), node: z.number().int().nonnegative() }),
+]);
+export type PolicySpec = z.infer<typeof PolicySpec>;
+
+/** A memory region of the process. */
+export const RegionSpec = z.strictObject({
+  name: z.string().min(1),
+  size: Size,
+  policy: z.union([z.enum(["local", "interleave", "interleave-line"]).transform((k) => ({ kind: k }) as PolicySpec), PolicySpec]).default({ kind: "local" }),
+  kind: z.union([z.enum(["anon", "heap", "stack"]), z.string().regex(/^file=.+/, 'expected anon, heap, stack or "file=<path>"')]).default("anon"),
+});
+export type RegionSpec = z.infer<typeof RegionSpec>;
+
+/** Where a thread runs: a global core index, or a node and a core on it. */
+export const PinSpec = z.union([z.number().int().nonnegative(), z.strictObject({ node: z.number().int().nonnegative(), core: z.number().int().nonnegative() })]);
+
+const common = {
+  /** Core the thread is pinned to. */
+  core: PinSpec,
+  /** Core cycles of other work per element / access. */
+  gapCycles: z.number().int().nonnegative().default(0),
+  /** Tick at which the thread starts, in ns. */
+  startNs: z.number().nonnegative().default(0),
+};
+
+/** One thread and the generator it runs. */
+export const ThreadSpec = z.discriminatedUnion("generator", [
+  z.strictObject({
+    ...common,
+    generator: z.literal("pointer-chase"),
+    region: z.string(),
+    workingSet: Size.optional(),
+    stride: Size.default(64),
+    accesses: z.number().int().positive(),
+    order: z.enum(["random", "sequential"]).default("random"),
+  }),
+  z.strictObject({
+    ...common,
+    generator: z.enum(["stream-read", "stream-write"]),
+    region: z.string(),
+    workingSet: Size.optional(),
+    elementBytes: z.number().int().positive().default(8),
+    passes: z.number().int().positive().default(1),
+  }),
+  z.strictObject({
+    ...common,
+    generator: z.literal("stream-copy"),
+    src: z.string(),
+    dst: z.string(),
+    workingSet: Size.optional(),
+    elementBytes: z.number().int().positive().default(8),
+    passes: z.number().int().positive().default(1),
+  }),
+  z.strictObject({
+    ...common,
+    generator: z.literal("triad"),
+    a: z.string(),
+    b: z.string(),
+    c: z.string(),
+    /** This thread's share: chunk index and number of chunks (default: the whole array). */
+    chunk: z.number().int().nonnegative().default(0),
+    chunks: z.number().int().positive().default(1),
+    elementBytes: z.number().int().positive().default(8),
+    passes: z.number().int().positive().default(1),
+  }),
+  z.strictObject({
+    ...common,
+    generator: z.literal("gups"),
+    region: z.string(),
+    updates: z.number().int().positive(),
+  }),
+]);
+export type ThreadSpec = z.infer<typeof ThreadSpec>;
+
+/** A whole workload file. */
+export const WorkloadSpec = z
+  .strictObject({
+    name: z.string().min(1),
+    description: z.string().default(""),
+    regions: z.array(RegionSpec).min(1),
+    threads: z.array(ThreadSpec).min(1),
+  })
+  .superRefine((w, ctx) => {
+    const names = new Map<string, number>();
+    w.regions.forEach((r, i) => {
+      if (names.has(r.name)) ctx.addIssue({ code: "custom", path: ["regions", i, "name"], message: `region "${r.name}" is declared twice` });
+      names.set(r.name, i);
+    });
+    w.threads.forEach((t, i) => {
+      for (const key of ["region", "src", "dst", "a", "b", "c"] as const) {
+        const v = (t as Record<string, unknown>)[key];
+        if (typeof v === "string" && !names.has(v)) {
+          ctx.addIssue({ code: "custom", path: ["threads", i, key], message: `no region named "${v}" (regions: ${[...names.keys()].join(", ")})` });
+        }
+      }
+      if (t.generator === "triad" && t.chunk >= t.chunks) ctx.addIssue({ code: "custom", path: ["threads", i, "chunk"], message: `chunk ${t.chunk} is not below chunks (${t.chunks})` });
+    });
+  });
+export type WorkloadSpec = z.infer<typeof WorkloadSpec>;

@@ -1,0 +1,448 @@
+import type { ClockDomain } from "../kernel/clock-domain.ts";
+import type { EventHandler } from "../kernel/event-queue.ts";
+import { MessageQueue, type Message, type MessagePool } from "../kernel/message.ts";
+import { Port, type PortOwner } from "../kernel/port.ts";
+import type { Simulator } from "../kernel/simulator.ts";
+import { Cache, type CacheGeometry } from "../mem/cache.ts";
+import { LineState, isDirty, isWritable } from "../mem/moesi.ts";
+import { MsgKind } from "../mem/msg-kind.ts";
+import type { Counter } from "../stats/counter.ts";
+import type { Histogram } from "../stats/histogram.ts";
+import type { StatsRegistry } from "../stats/registry.ts";
+import { MemOp, OpKind, type ThreadProgram } from "./mem-op.ts";
+import type { Translator } from "./translator.ts";
+
+/** Timing parameters of a core and its private caches. */
+export interface CoreParams {
+  /** Node (socket) the core sits on. */
+  node: number;
+  /** L1 data cache geometry. */
+  l1d: CacheGeometry;
+  /** L1 hit latency in core cycles. */
+  l1LatencyCycles: number;
+  /** L2 geometry. */
+  l2: CacheGeometry;
+  /** L2 hit latency in core cycles (after the L1 lookup). */
+  l2LatencyCycles: number;
+  /** Outstanding line misses (miss status holding registers). */
+  mshrs: number;
+  /** Loads that may be in flight behind the oldest incomplete one (the out-of-order window). */
+  loadWindow: number;
+  /** Store-buffer entries; a full buffer stalls the core. */
+  storeBufferEntries: number;
+}
+
+const EV_ISSUE = 0;
+const NONE = -1;
+
+/**
+ * A core: issues its thread's memory operations in order, each after its gap of other work; loads
+ * overlap up to the miss registers and the load window, a dependent load waits for its producer,
+ * and stores retire through a store buffer that fetches lines for ownership ahead of commit.
+ * Private L1d and L2 are looked up in the core's own time; a miss goes to the node's northbridge
+ * through the core's port and completes when the fill comes back.
+ */
+export class Core implements PortOwner, EventHandler {
+  /** Component path, e.g. `node0.core1`. */
+  readonly name: string;
+  /** Port to the node's northbridge. */
+  readonly port: Port;
+  /** Private L1 data cache. */
+  readonly l1d: Cache;
+  /** Private L2 cache. */
+  readonly l2: Cache;
+  /** Tick the thread finished (all operations issued and complete), or -1. */
+  finishedAt: number;
+  private readonly sim: Simulator;
+  private readonly clock: ClockDomain;
+  private readonly pool: MessagePool;
+  private readonly p: CoreParams;
+  private readonly lineBytes: number;
+  private program: ThreadProgram | null;
+  private translator: Translator | null;
+  private readonly op: MemOp;
+  private haveOp: boolean;
+  private opReadyAt: number;
+  private lastIssueAt: number;
+  private scheduledAt: number;
+  private stalled: boolean;
+  private done: boolean;
+  private readonly outQ = new MessageQueue();
+
+  // Miss registers.
+  private readonly mshrLine: Float64Array;
+  private readonly mshrBusy: Uint8Array;
+  private readonly mshrExclusive: Uint8Array;
+  private readonly mshrWantsWrite: Uint8Array;
+  private readonly mshrGen: Int32Array;
+  private readonly mshrStart: Float64Array;
+  private mshrsInUse: number;
+  // Load window: completion tick of recent loads, or a pending miss register.
+  private readonly winDone: Float64Array;
+  private readonly winMshr: Int32Array;
+  private readonly winGen: Int32Array;
+  private loadsIssued: number;
+  private prevLoad: number;
+  // Store buffer (in-order ring).
+  private readonly sbDone: Float64Array;
+  private readonly sbMshr: Int32Array;
+  private readonly sbGen: Int32Array;
+  private sbHead: number;
+  private sbCount: number;
+
+  // Statistics.
+  private readonly stLoads: Counter;
+  private readonly stStores: Counter;
+  private readonly stL1Hits: Counter;
+  private readonly stL2Hits: Counter;
+  private readonly stMisses: Counter;
+  private readonly stMerged: Counter;
+  private readonly stWritebacks: Counter;
+  private readonly stStallPs: Counter;
+  private readonly stMissLatency: Histogram;
+  private stallSince: number;
+
+  constructor(sim: Simulator, stats: StatsRegistry, pool: MessagePool, name: string, clock: ClockDomain, p: CoreParams) {
+    this.name = name;
+    this.sim = sim;
+    this.clock = clock;
+    this.pool = pool;
+    this.p = p;
+    this.port = new Port(this, `${name}.port`);
+    this.l1d = new Cache(`${name}.l1d`, p.l1d);
+    this.l2 = new Cache(`${name}.l2`, p.l2);
+    if (p.l1d.lineBytes !== p.l2.lineBytes) throw new Error(`${name}: L1d and L2 line sizes differ`);
+    this.lineBytes = p.l1d.lineBytes;
+    this.finishedAt = -1;
+    this.program = null;
+    this.translator = null;
+    this.op = new MemOp();
+    this.haveOp = false;
+    this.opReadyAt = 0;
+    this.lastIssueAt = 0;
+    this.scheduledAt = -1;
+    this.stalled = false;
+    this.done = false;
+    this.mshrLine = new Float64Array(p.mshrs);
+    this.mshrBusy = new Uint8Array(p.mshrs);
+    this.mshrExclusive = new Uint8Array(p.mshrs);
+    this.mshrWantsWrite = new Uint8Array(p.mshrs);
+    this.mshrGen = new Int32Array(p.mshrs);
+    this.mshrStart = new Float64Array(p.mshrs);
+    this.mshrsInUse = 0;
+    this.winDone = new Float64Array(p.loadWindow);
+    this.winMshr = new Int32Array(p.loadWindow).fill(NONE);
+    this.winGen = new Int32Array(p.loadWindow);
+    this.loadsIssued = 0;
+    this.prevLoad = NONE;
+    this.sbDone = new Float64Array(p.storeBufferEntries);
+    this.sbMshr = new Int32Array(p.storeBufferEntries).fill(NONE);
+    this.sbGen = new Int32Array(p.storeBufferEntries);
+    this.sbHead = 0;
+    this.sbCount = 0;
+    this.stallSince = 0;
+    this.stLoads = stats.counter(`${name}.loads`, "count", "loads issued");
+    this.stStores = stats.counter(`${name}.stores`, "count", "stores issued");
+    this.stL1Hits = stats.counter(`${name}.l1d.hits`, "count", "accesses that hit in L1d (stores: hit with ownership)");
+    this.stL2Hits = stats.counter(`${name}.l2.hits`, "count", "accesses that missed L1d and hit in L2");
+    this.stMisses = stats.counter(`${name}.l2.misses`, "count", "line misses sent to the northbridge");
+    this.stMerged = stats.counter(`${name}.mshr.merged`, "count", "accesses merged into an outstanding miss to the same line");
+    this.stWritebacks = stats.counter(`${name}.l2.writebacks`, "count", "dirty lines evicted to memory");
+    this.stStallPs = stats.counter(`${name}.stallPs`, "ps", "time the core could not issue (window, registers, dependences, store buffer)");
+    this.stMissLatency = stats.histogram(`${name}.missLatencyPs`, "ps", "miss register allocated to fill");
+    stats.formula(`${name}.l1d.hitRate`, "ratio", "L1d hits over accesses", () => this.stL1Hits.value / (this.stLoads.value + this.stStores.value));
+    stats.formula(`${name}.finishedAtNs`, "ns", "when the thread finished (0 if it had no work)", () => (this.finishedAt < 0 ? 0 : this.finishedAt / 1000));
+  }
+
+  /** Gives the core a thread to run from tick `startAt`, translating addresses with `translator`. */
+  runThread(program: ThreadProgram, translator: Translator, startAt = 0): void {
+    this.program = program;
+    this.translator = translator;
+    this.done = false;
+    this.finishedAt = -1;
+    this.lastIssueAt = startAt;
+    this.wakeAt(Math.max(startAt, this.sim.now));
+  }
+
+  /** True while the thread has work left or operations in flight. */
+  get busy(): boolean {
+    return this.program !== null && this.finishedAt < 0;
+  }
+
+  /** The scheduled issue point has come. */
+  handleEvent(kind: number): void {
+    if (kind === EV_ISSUE) {
+      this.scheduledAt = -1;
+      this.issue();
+    }
+  }
+
+  /** A fill arrives from the northbridge. */
+  recv(_port: Port, msg: Message): boolean {
+    const m = msg.txnId;
+    const line = this.mshrLine[m];
+    let state = msg.aux;
+    this.pool.put(msg);
+    this.stMissLatency.sample(this.sim.now - this.mshrStart[m]);
+    if (this.mshrWantsWrite[m] === 1 && state === LineState.S) {
+      // A store merged into a read miss and the line came back shared: ask again for ownership.
+      this.mshrExclusive[m] = 1;
+      this.mshrWantsWrite[m] = 0;
+      this.sendRequest(m, line, true);
+      return true;
+    }
+    if (this.mshrWantsWrite[m] === 1 && state === LineState.E) state = LineState.M;
+    this.fill(line, state);
+    this.mshrBusy[m] = 0;
+    this.mshrGen[m]++;
+    this.mshrsInUse--;
+    if (this.stalled) this.issue();
+    else if (this.program !== null && !this.haveOp && this.done) this.checkFinished();
+    return true;
+  }
+
+  /** The northbridge has room again. */
+  wake(_port: Port): void {
+    while (this.outQ.head !== null) {
+      if (!this.port.send(this.outQ.head)) return;
+      this.outQ.shift();
+    }
+  }
+
+  // ---- issue --------------------------------------------------------------------------------
+
+  private wakeAt(t: number): void {
+    if (this.scheduledAt >= 0 && this.scheduledAt <= t) return;
+    this.scheduledAt = t;
+    this.sim.scheduleAt(this, t, EV_ISSUE, null);
+  }
+
+  private stall(): void {
+    if (!this.stalled) {
+      this.stalled = true;
+      this.stallSince = this.sim.now;
+    }
+  }
+
+  private unstall(): void {
+    if (this.stalled) {
+      this.stalled = false;
+      this.stStallPs.value += this.sim.now - this.stallSince;
+    }
+  }
+
+  private issue(): void {
+    const now = this.sim.now;
+    const period = this.clock.periodPs;
+    const program = this.program;
+    if (program === null) return;
+    for (;;) {
+      if (!this.haveOp) {
+        if (this.done || !program.next(this.op)) {
+          this.done = true;
+          this.unstall();
+          this.checkFinished();
+          return;
+        }
+        this.haveOp = true;
+        this.opReadyAt = this.lastIssueAt + this.op.gapCycles * period;
+      }
+      if (this.opReadyAt > now) {
+        this.unstall();
+        this.wakeAt(this.opReadyAt);
+        return;
+      }
+      const kind = this.op.kind;
+      let waitUntil = 0;
+      if (kind === OpKind.Load) {
+        if (this.op.dependsOnPrev && this.prevLoad !== NONE) {
+          const d = this.entryDone(this.winDone, this.winMshr, this.winGen, this.prevLoad);
+          if (d === Infinity) return this.stall();
+          if (d > waitUntil) waitUntil = d;
+        }
+        const e = this.loadsIssued % this.p.loadWindow;
+        if (this.loadsIssued >= this.p.loadWindow) {
+          const d = this.entryDone(this.winDone, this.winMshr, this.winGen, e);
+          if (d === Infinity) return this.stall();
+          if (d > waitUntil) waitUntil = d;
+        }
+      } else if (kind === OpKind.Store) {
+        if (this.sbCount === this.p.storeBufferEntries) {
+          const d = this.entryDone(this.sbDone, this.sbMshr, this.sbGen, this.sbHead);
+          if (d === Infinity) return this.stall();
+          if (d > waitUntil) waitUntil = d;
+        }
+      }
+      if (waitUntil > now) {
+        this.unstall();
+        this.wakeAt(waitUntil);
+        return;
+      }
+      if (!this.access(now)) return this.stall();
+      this.haveOp = false;
+      this.lastIssueAt = now;
+    }
+  }
+
+  /** Completion tick of a window / store-buffer entry: Infinity while its miss is outstanding. */
+  private entryDone(done: Float64Array, mshr: Int32Array, gen: Int32Array, e: number): number {
+    const m = mshr[e];
+    if (m === NONE) return done[e];
+    if (this.mshrBusy[m] === 1 && this.mshrGen[m] === gen[e]) return Infinity;
+    mshr[e] = NONE;
+    done[e] = 0;
+    return 0;
+  }
+
+  /** Performs the current operation at `now`; false if it needs a miss register and none is free. */
+  private access(now: number): boolean {
+    const op = this.op;
+    const isStore = op.kind === OpKind.Store;
+    const paddr = (this.translator as Translator).translate(op.vaddr, this.p.node, isStore);
+    const line = Math.floor(paddr / this.lineBytes);
+    const l1Ps = this.p.l1LatencyCycles * this.clock.periodPs;
+    let doneAt = -1;
+    let mshr = NONE;
+    const s1 = this.l1d.find(line);
+    if (s1 >= 0 && (!isStore || isWritable(this.l1d.slotState(s1)))) {
+      this.l1d.touch(s1);
+      if (isStore) this.l1d.setSlotState(s1, LineState.M);
+      this.stL1Hits.value++;
+      doneAt = now + l1Ps;
+    } else {
+      const s2 = this.l2.find(line);
+      if (s2 >= 0 && (!isStore || isWritable(this.l2.slotState(s2)))) {
+        this.l2.touch(s2);
+        this.stL2Hits.value++;
+        const st = isStore ? LineState.M : this.l2.slotState(s2);
+        if (isStore) this.l2.setSlotState(s2, LineState.M);
+        this.installL1(line, st);
+        doneAt = now + l1Ps + this.p.l2LatencyCycles * this.clock.periodPs;
+      } else {
+        mshr = this.findMshr(line);
+        if (mshr !== NONE) {
+          this.stMerged.value++;
+          if (isStore && this.mshrExclusive[mshr] === 0) this.mshrWantsWrite[mshr] = 1;
+        } else {
+          if (this.mshrsInUse === this.p.mshrs) return false;
+          mshr = this.allocMshr(line, isStore);
+          this.stMisses.value++;
+          this.sendRequest(mshr, line, isStore);
+        }
+      }
+    }
+    if (op.kind === OpKind.Load) {
+      this.stLoads.value++;
+      const e = this.loadsIssued % this.p.loadWindow;
+      this.loadsIssued++;
+      this.winDone[e] = doneAt;
+      this.winMshr[e] = mshr;
+      this.winGen[e] = mshr === NONE ? 0 : this.mshrGen[mshr];
+      this.prevLoad = e;
+    } else if (isStore) {
+      this.stStores.value++;
+      if (this.sbCount === this.p.storeBufferEntries) {
+        this.sbHead = (this.sbHead + 1) % this.p.storeBufferEntries;
+        this.sbCount--;
+      }
+      const e = (this.sbHead + this.sbCount) % this.p.storeBufferEntries;
+      // Stores commit in order: an entry is done no earlier than the one before it.
+      const prev = this.sbCount > 0 ? this.sbDone[(e + this.p.storeBufferEntries - 1) % this.p.storeBufferEntries] : 0;
+      this.sbDone[e] = doneAt > prev ? doneAt : prev;
+      this.sbMshr[e] = mshr;
+      this.sbGen[e] = mshr === NONE ? 0 : this.mshrGen[mshr];
+      this.sbCount++;
+      this.retireStores(now);
+    }
+    return true;
+  }
+
+  /** Frees store-buffer entries that have committed by `now`. */
+  private retireStores(now: number): void {
+    while (this.sbCount > 0) {
+      const d = this.entryDone(this.sbDone, this.sbMshr, this.sbGen, this.sbHead);
+      if (d > now) return;
+      this.sbHead = (this.sbHead + 1) % this.p.storeBufferEntries;
+      this.sbCount--;
+    }
+  }
+
+  private findMshr(line: number): number {
+    for (let m = 0; m < this.p.mshrs; m++) if (this.mshrBusy[m] === 1 && this.mshrLine[m] === line) return m;
+    return NONE;
+  }
+
+  private allocMshr(line: number, exclusive: boolean): number {
+    for (let m = 0; m < this.p.mshrs; m++) {
+      if (this.mshrBusy[m] === 0) {
+        this.mshrBusy[m] = 1;
+        this.mshrLine[m] = line;
+        this.mshrExclusive[m] = exclusive ? 1 : 0;
+        this.mshrWantsWrite[m] = 0;
+        this.mshrStart[m] = this.sim.now;
+        this.mshrsInUse++;
+        return m;
+      }
+    }
+    throw new Error(`${this.name}: no free miss register at tick ${this.sim.now}`);
+  }
+
+  private sendRequest(mshr: number, line: number, exclusive: boolean): void {
+    const msg = this.pool.get();
+    msg.kind = exclusive ? MsgKind.ReadExReq : MsgKind.ReadReq;
+    msg.addr = line * this.lineBytes;
+    msg.txnId = mshr;
+    msg.sizeBytes = 8;
+    msg.issuedAt = this.sim.now;
+    this.send(msg);
+  }
+
+  private send(msg: Message): void {
+    if (this.outQ.length > 0 || !this.port.send(msg)) this.outQ.push(msg);
+  }
+
+  // ---- fills and evictions ------------------------------------------------------------------
+
+  private fill(line: number, state: number): void {
+    if (this.l2.insert(line, state)) this.evictFromL2(this.l2.victimLine, this.l2.victimState);
+    this.installL1(line, state);
+  }
+
+  /** Puts a line in L1; a dirty L1 victim is written into L2 (which may in turn evict). */
+  private installL1(line: number, state: number): void {
+    if (!this.l1d.insert(line, state)) return;
+    const vLine = this.l1d.victimLine;
+    const vState = this.l1d.victimState;
+    if (!isDirty(vState)) return;
+    const s2 = this.l2.find(vLine);
+    if (s2 >= 0) this.l2.setSlotState(s2, vState);
+    else if (this.l2.insert(vLine, vState)) this.evictFromL2(this.l2.victimLine, this.l2.victimState);
+  }
+
+  /** An L2 victim leaves the core: its L1 copy goes too, and dirty data is written back. */
+  private evictFromL2(line: number, state: number): void {
+    const s1 = this.l1d.invalidate(line);
+    if (!isDirty(state) && !isDirty(s1)) return;
+    this.stWritebacks.value++;
+    const wb = this.pool.get();
+    wb.kind = MsgKind.WriteBack;
+    wb.addr = line * this.lineBytes;
+    wb.sizeBytes = 8 + this.lineBytes;
+    wb.issuedAt = this.sim.now;
+    this.send(wb);
+  }
+
+  private checkFinished(): void {
+    if (this.finishedAt >= 0 || this.mshrsInUse > 0) return;
+    this.retireStores(this.sim.now);
+    if (this.sbCount > 0) {
+      // The last stores commit in the future: finish then.
+      const last = this.sbDone[(this.sbHead + this.sbCount - 1) % this.p.storeBufferEntries];
+      if (last > this.sim.now) {
+        this.wakeAt(last);
+        return;
+      }
+    }
+    this.finishedAt = Math.max(this.sim.now, this.lastIssueAt);
+  }
+}

@@ -1,0 +1,152 @@
+import { ConfigError, type ConfigProblem } from "../config/errors.ts";
+import type { ThreadSpec, WorkloadSpec } from "../config/workload-spec.ts";
+import type { ThreadProgram } from "../cpu/mem-op.ts";
+import { RngStream } from "../kernel/rng.ts";
+import { AddressSpace, type Region, type RegionKind } from "../vm/address-space.ts";
+import type { NumaPolicy } from "../vm/numa-policy.ts";
+import { Gups } from "../workload/gups.ts";
+import { PointerChase } from "../workload/pointer-chase.ts";
+import { Stream } from "../workload/stream.ts";
+import { Triad } from "../workload/triad.ts";
+import type { Machine } from "./build-machine.ts";
+
+/** A thread placed on a core, with the program it runs. */
+export interface BoundThread {
+  /** Index in the workload file. */
+  index: number;
+  /** Global core index. */
+  core: number;
+  /** Node of the core. */
+  node: number;
+  program: ThreadProgram;
+  /** Regions the thread touches, by role. */
+  regions: Region[];
+  /** Start tick. */
+  startPs: number;
+}
+
+/** The workload's process on a machine: its address space and threads. */
+export interface BoundWorkload {
+  space: AddressSpace;
+  threads: BoundThread[];
+}
+
+/**
+ * Maps the workload's regions into one address space and places its threads on cores. Problems
+ * (a core or node that does not exist, two threads on one core, a working set larger than its
+ * region) are reported together as a ConfigError naming the workload file and field.
+ */
+export function bindWorkload(m: Machine, w: WorkloadSpec, seed: number, file: string): BoundWorkload {
+  const nodes = m.nodes.length;
+  const perNode = m.spec.node.cores;
+  const problems: ConfigProblem[] = [];
+  const problem = (path: string, message: string) => problems.push({ file, path, message });
+  const space = new AddressSpace(m.frames, m.hops, m.homeMap.interleaveBase);
+  const regions = new Map<string, Region>();
+  w.regions.forEach((r, i) => {
+    const policy = r.policy as NumaPolicy;
+    const bad = policyNodes(policy).filter((n) => n >= nodes);
+    if (bad.length > 0) problem(`regions[${i}].policy`, `node ${bad[0]} does not exist (the machine has nodes 0-${nodes - 1})`);
+    regions.set(r.name, space.map(r.name, r.kind as RegionKind, r.size, policy));
+  });
+  const used = new Map<number, number>();
+  const threads: BoundThread[] = [];
+  w.threads.forEach((t, i) => {
+    let core: number;
+    if (typeof t.core === "number") {
+      core = t.core;
+      if (core >= m.cores.length) {
+        problem(`threads[${i}].core`, `core ${core} does not exist (the machine has cores 0-${m.cores.length - 1})`);
+        return;
+      }
+    } else {
+      if (t.core.node >= nodes) {
+        problem(`threads[${i}].core.node`, `node ${t.core.node} does not exist (the machine has nodes 0-${nodes - 1})`);
+        return;
+      }
+      if (t.core.core >= perNode) {
+        problem(`threads[${i}].core.core`, `core ${t.core.core} does not exist on a node (each node has cores 0-${perNode - 1})`);
+        return;
+      }
+      core = t.core.node * perNode + t.core.core;
+    }
+    const other = used.get(core);
+    if (other !== undefined) {
+      problem(`threads[${i}].core`, `core ${core} already runs threads[${other}]`);
+      return;
+    }
+    used.set(core, i);
+    const rng = new RngStream(seed, `thread${i}`);
+    const program = makeProgram(t, regions, rng, (path, msg) => problem(`threads[${i}].${path}`, msg));
+    if (program === null) return;
+    const roles = ["region", "src", "dst", "a", "b", "c"]
+      .map((k) => (t as Record<string, unknown>)[k])
+      .filter((v): v is string => typeof v === "string")
+      .map((name) => regions.get(name) as Region);
+    threads.push({ index: i, core, node: Math.floor(core / perNode), program, regions: roles, startPs: Math.round(t.startNs * 1000) });
+  });
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { space, threads };
+}
+
+function policyNodes(p: NumaPolicy): number[] {
+  switch (p.kind) {
+    case "interleave":
+      return p.nodes ?? [];
+    case "bind":
+      return p.nodes;
+    case "preferred":
+      return [p.node];
+    default:
+      return [];
+  }
+}
+
+function makeProgram(t: ThreadSpec, regions: Map<string, Region>, rng: RngStream, problem: (path: string, msg: string) => void): ThreadProgram | null {
+  const reg = (name: string) => regions.get(name) as Region;
+  const ws = (r: Region, requested: number | undefined, path: string): number => {
+    const size = requested ?? r.sizeBytes;
+    if (size > r.sizeBytes) problem(path, `working set ${size} bytes is larger than region "${r.name}" (${r.sizeBytes} bytes)`);
+    return Math.min(size, r.sizeBytes);
+  };
+  switch (t.generator) {
+    case "pointer-chase": {
+      const r = reg(t.region);
+      return new PointerChase(
+        { baseVa: r.start, workingSetBytes: ws(r, t.workingSet, "workingSet"), strideBytes: t.stride, accesses: t.accesses, order: t.order, gapCycles: t.gapCycles },
+        rng,
+      );
+    }
+    case "stream-read":
+    case "stream-write": {
+      const r = reg(t.region);
+      return new Stream({
+        mode: t.generator === "stream-read" ? "read" : "write",
+        srcVa: r.start,
+        dstVa: r.start,
+        workingSetBytes: ws(r, t.workingSet, "workingSet"),
+        elementBytes: t.elementBytes,
+        passes: t.passes,
+        gapCycles: t.gapCycles,
+      });
+    }
+    case "stream-copy": {
+      const s = reg(t.src);
+      const d = reg(t.dst);
+      const size = Math.min(ws(s, t.workingSet, "workingSet"), ws(d, t.workingSet, "workingSet"));
+      return new Stream({ mode: "copy", srcVa: s.start, dstVa: d.start, workingSetBytes: size, elementBytes: t.elementBytes, passes: t.passes, gapCycles: t.gapCycles });
+    }
+    case "triad": {
+      const a = reg(t.a);
+      const b = reg(t.b);
+      const c = reg(t.c);
+      const elements = Math.floor(Math.min(a.sizeBytes, b.sizeBytes, c.sizeBytes) / t.elementBytes);
+      const per = Math.floor(elements / t.chunks);
+      return new Triad({ aVa: a.start, bVa: b.start, cVa: c.start, first: t.chunk * per, count: per, elementBytes: t.elementBytes, passes: t.passes, gapCycles: t.gapCycles });
+    }
+    case "gups": {
+      const r = reg(t.region);
+      return new Gups({ tableVa: r.start, tableBytes: r.sizeBytes, updates: t.updates, gapCycles: t.gapCycles }, rng);
+    }
+  }
+}

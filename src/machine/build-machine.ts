@@ -1,0 +1,208 @@
+import type { MachineSpec, TopologySpec } from "../config/machine-spec.ts";
+import { ClockDomain } from "../kernel/clock-domain.ts";
+import { MessagePool } from "../kernel/message.ts";
+import { Port, type PortOwner } from "../kernel/port.ts";
+import { Simulator } from "../kernel/simulator.ts";
+import { Core } from "../cpu/core.ts";
+import { NodeRangeHomeMap } from "../mem/home-map.ts";
+import { Northbridge } from "../mem/northbridge.ts";
+import { SimpleMemory } from "../mem/simple-memory.ts";
+import { Link } from "../net/link.ts";
+import { buildRoutes, socketHops, type RoutingTable } from "../net/routing.ts";
+import type { Topology } from "../net/topology.ts";
+import { crossbar, edgeList, hypercube, ladder, mesh2d, ring, square4, twistedLadder, withIoHub } from "../net/topology-builders.ts";
+import { Wire } from "../net/wire.ts";
+import { StatsRegistry } from "../stats/registry.ts";
+import { FrameAllocator } from "../vm/frame-allocator.ts";
+import { linkBandwidthBytesPerNs } from "./link-bandwidth.ts";
+import { SwitchRouter } from "./switch-router.ts";
+
+/** One socket of a built machine. */
+export interface MachineNode {
+  /** Node index. */
+  id: number;
+  /** Its northbridge (crossbar, home agent, probe engine, request queue). */
+  nb: Northbridge;
+  /** Its memory controller. */
+  memory: PortOwner & { readonly port: Port };
+  /** Its cores, by local index. */
+  cores: Core[];
+}
+
+/** A machine wired up and ready to run: every component, the kernel and the statistics. */
+export interface Machine {
+  spec: MachineSpec;
+  sim: Simulator;
+  stats: StatsRegistry;
+  pool: MessagePool;
+  topology: Topology;
+  routes: RoutingTable;
+  /** Socket-to-socket hop counts. */
+  hops: number[][];
+  nodes: MachineNode[];
+  /** Every core, by global index (node-major). */
+  cores: Core[];
+  links: Link[];
+  homeMap: NodeRangeHomeMap;
+  frames: FrameAllocator;
+  /** Core clock domain. */
+  coreClock: ClockDomain;
+}
+
+/** The topology graph a spec describes (sockets first, then switches and I/O hubs). */
+export function topologyOf(t: TopologySpec): Topology {
+  let topo: Topology;
+  switch (t.kind) {
+    case "square4":
+      topo = square4();
+      break;
+    case "hypercube":
+      topo = hypercube(t.dim);
+      break;
+    case "ring":
+      topo = ring(t.nodes);
+      break;
+    case "ladder":
+      topo = ladder(t.nodes);
+      break;
+    case "twisted-ladder":
+      topo = twistedLadder(t.nodes);
+      break;
+    case "mesh":
+      topo = mesh2d(t.rows, t.cols);
+      break;
+    case "crossbar":
+      topo = crossbar(t.nodes);
+      break;
+    case "edges":
+      topo = edgeList(t.nodes, t.edges);
+      break;
+  }
+  for (const h of t.ioHubs) topo = withIoHub(topo, h);
+  return topo;
+}
+
+/** Builds every component of a machine and wires them through ports, links and wires. */
+export function buildMachine(spec: MachineSpec): Machine {
+  const sim = new Simulator(4096);
+  const stats = new StatsRegistry();
+  const pool = new MessagePool();
+  const topology = topologyOf(spec.topology);
+  const routes = buildRoutes(topology);
+  const nSockets = topology.vertices.filter((v) => v.kind === "socket").length;
+  const hops = socketHops(routes);
+  const lineBytes = spec.lineSize;
+  const nodeSizes = new Array<number>(nSockets).fill(spec.node.memory.size);
+  const homeMap = new NodeRangeHomeMap(nodeSizes, lineBytes);
+  const frames = new FrameAllocator(Array.from(homeMap.bases.subarray(0, nSockets)), nodeSizes, spec.pageSize);
+  const coreClock = new ClockDomain(spec.node.core.clock);
+  const nodes: MachineNode[] = [];
+  const cores: Core[] = [];
+  const links: Link[] = [];
+  const c = spec.node.core;
+
+  for (let n = 0; n < nSockets; n++) {
+    const name = `node${n}`;
+    const nb = new Northbridge(
+      sim,
+      stats,
+      pool,
+      `${name}.nb`,
+      {
+        nodeId: n,
+        nodes: nSockets,
+        lineBytes,
+        coherence: spec.coherence,
+        probeLatencyPs: spec.node.northbridge.probeLatency,
+        directoryLatencyPs: spec.directoryLatency,
+        requestQueueEntries: spec.node.northbridge.requestQueue,
+        packets: {
+          requestBytes: spec.packets.request,
+          probeBytes: spec.packets.probe,
+          probeRespBytes: spec.packets.probeResponse,
+          dataHeaderBytes: spec.packets.dataHeader,
+          doneBytes: spec.packets.done,
+        },
+      },
+      homeMap,
+    );
+    const m = spec.node.memory;
+    const memory = new SimpleMemory(sim, stats, `${name}.mc`, {
+      latencyPs: m.latency,
+      peakBandwidthBytesPerNs: m.bandwidth,
+      efficiency: m.efficiency,
+      queueDepth: m.queue,
+    });
+    new Wire(nb.memPort, memory.port);
+    const nodeCores: Core[] = [];
+    for (let k = 0; k < spec.node.cores; k++) {
+      const core = new Core(sim, stats, pool, `${name}.core${k}`, coreClock, {
+        node: n,
+        l1d: { sizeBytes: c.l1d.size, assoc: c.l1d.assoc, lineBytes },
+        l1LatencyCycles: c.l1d.latencyCycles,
+        l2: { sizeBytes: c.l2.size, assoc: c.l2.assoc, lineBytes },
+        l2LatencyCycles: c.l2.latencyCycles,
+        mshrs: c.mshrs,
+        loadWindow: c.loadWindow,
+        storeBufferEntries: c.storeBuffer,
+      });
+      const lookupPs = coreClock.cyclesToTicks(c.l1d.latencyCycles + c.l2.latencyCycles);
+      links.push(
+        new Link(sim, stats, `${name}.core${k}.sri`, core.port, nb.addCorePort(), {
+          latencyPs: c.requestLatency + lookupPs,
+          reverseLatencyPs: c.requestLatency,
+          bandwidthBytesPerNs: c.requestBytesPerCycle * c.clock,
+          credits: 64,
+        }),
+      );
+      nb.addSnoopedCache(core.l1d);
+      nb.addSnoopedCache(core.l2);
+      nodeCores.push(core);
+      cores.push(core);
+    }
+    nodes.push({ id: n, nb, memory, cores: nodeCores });
+  }
+
+  // Interconnect: one Link per topology edge between sockets or switches.
+  const l = spec.link;
+  const bw = linkBandwidthBytesPerNs(l.widthBits, l.clock, l.transfersPerClock);
+  const switchExtra = spec.topology.kind === "crossbar" ? Math.round(spec.topology.switchLatency / 2) : 0;
+  const portOfEdge = new Map<string, Port>();
+  const switches = new Map<number, SwitchRouter>();
+  for (const v of topology.vertices) {
+    if (v.kind === "switch") switches.set(v.id, new SwitchRouter(v.name, nSockets));
+  }
+  for (const e of topology.edges) {
+    const va = topology.vertices[e.a];
+    const vb = topology.vertices[e.b];
+    if (va.kind === "iohub" || vb.kind === "iohub") continue;
+    const end = (vid: number, other: number): Port => {
+      const v = topology.vertices[vid];
+      const label = `ht${e.id}`;
+      const port = v.kind === "socket" ? nodes[vid].nb.addLinkPort(label) : (switches.get(vid) as SwitchRouter).addPort(label);
+      portOfEdge.set(`${vid}:${other}`, port);
+      return port;
+    };
+    const pa = end(e.a, e.b);
+    const pb = end(e.b, e.a);
+    const extra = va.kind === "switch" || vb.kind === "switch" ? switchExtra : 0;
+    links.push(new Link(sim, stats, `ht.${va.name}-${vb.name}`, pa, pb, { latencyPs: l.latency + extra, bandwidthBytesPerNs: bw, credits: l.credits }));
+  }
+  // Routing: each node's (and switch's) next-hop port for every destination socket.
+  const portIndexAt = (vid: number, next: number): number => {
+    const port = portOfEdge.get(`${vid}:${next}`);
+    if (port === undefined) throw new Error(`no link from ${topology.vertices[vid].name} to ${topology.vertices[next].name}`);
+    return port.index - 1000;
+  };
+  for (let n = 0; n < nSockets; n++) {
+    const out = new Int32Array(nSockets).fill(-1);
+    for (let d = 0; d < nSockets; d++) if (d !== n) out[d] = portIndexAt(n, routes.nextHop(n, d));
+    nodes[n].nb.setRoutes(out);
+  }
+  for (const [vid, sw] of switches) {
+    const out = new Int32Array(nSockets).fill(-1);
+    for (let d = 0; d < nSockets; d++) out[d] = portIndexAt(vid, routes.nextHop(vid, d));
+    sw.setRoutes(out);
+  }
+  return { spec, sim, stats, pool, topology, routes, hops, nodes, cores, links, homeMap, frames, coreClock };
+}

@@ -1,0 +1,98 @@
+import type { MachineSpec } from "../config/machine-spec.ts";
+import type { WorkloadSpec } from "../config/workload-spec.ts";
+import type { DumpedStat } from "../stats/registry.ts";
+import { numaMaps, type NumaMapsEntry } from "../vm/numa-maps.ts";
+import { buildMachine, type Machine } from "./build-machine.ts";
+import { bindWorkload, type BoundWorkload } from "./bind-workload.ts";
+
+/** What one thread did. */
+export interface ThreadResult {
+  index: number;
+  core: string;
+  node: number;
+  generator: string;
+  /** Regions it touched, with the nodes holding their pages. */
+  regions: string[];
+  loads: number;
+  stores: number;
+  /** Start to the completion of its last operation, in ns. */
+  timeNs: number;
+  /** Time per memory operation, in ns. */
+  nsPerAccess: number;
+  /** Mean time from a line miss to its fill, in ns (0 without misses). */
+  meanMissLatencyNs: number;
+  /** Share of its node's misses that went to another node's memory. */
+  remoteShare: number;
+}
+
+/** Everything a run produces. */
+export interface RunResult {
+  machine: string;
+  workload: string;
+  seed: number;
+  /** Simulated time until the last thread finished, in ns. */
+  simulatedNs: number;
+  events: number;
+  wallSeconds: number;
+  threads: ThreadResult[];
+  stats: Record<string, DumpedStat>;
+  numaMaps: NumaMapsEntry[];
+}
+
+/** The machine and bound workload of a run, for callers that inspect components afterwards. */
+export interface RunContext {
+  machine: Machine;
+  bound: BoundWorkload;
+}
+
+/**
+ * Builds the machine, binds the workload, runs the simulation until every thread has finished
+ * and the memory system is quiet, and gathers the results.
+ */
+export function runSimulation(machineSpec: MachineSpec, workloadSpec: WorkloadSpec, seed: number, workloadFile = "workload", ctxOut?: (ctx: RunContext) => void): RunResult {
+  const machine = buildMachine(machineSpec);
+  const bound = bindWorkload(machine, workloadSpec, seed, workloadFile);
+  for (const t of bound.threads) machine.cores[t.core].runThread(t.program, bound.space, t.startPs);
+  const t0 = performance.now();
+  machine.sim.run();
+  const wallSeconds = (performance.now() - t0) / 1000;
+  ctxOut?.({ machine, bound });
+  const stats = machine.stats.dump();
+  const perNode = machineSpec.node.cores;
+  let simulatedPs = 0;
+  const threads: ThreadResult[] = bound.threads.map((t) => {
+    const core = machine.cores[t.core];
+    if (core.finishedAt < 0) throw new Error(`${core.name}: thread ${t.index} did not finish (the simulation ran out of events at ${machine.sim.now} ps)`);
+    simulatedPs = Math.max(simulatedPs, core.finishedAt);
+    const loads = machine.stats.value(`${core.name}.loads`);
+    const stores = machine.stats.value(`${core.name}.stores`);
+    const timeNs = (core.finishedAt - t.startPs) / 1000;
+    const miss = stats[`${core.name}.missLatencyPs`].value as { mean: number };
+    const nb = `node${t.node}.nb`;
+    const req = machine.stats.value(`${nb}.requests`);
+    return {
+      index: t.index,
+      core: `node${t.node}.core${t.core % perNode}`,
+      node: t.node,
+      generator: t.program.name,
+      regions: t.regions.map((r) => r.name),
+      loads,
+      stores,
+      timeNs,
+      nsPerAccess: loads + stores > 0 ? timeNs / (loads + stores) : 0,
+      meanMissLatencyNs: miss.mean / 1000,
+      remoteShare: req > 0 ? machine.stats.value(`${nb}.remoteRequests`) / req : 0,
+    };
+  });
+  return {
+    machine: machineSpec.name,
+    workload: workloadSpec.name,
+    seed,
+    simulatedNs: simulatedPs / 1000,
+    events: machine.sim.eventsDispatched,
+    wallSeconds,
+    threads,
+    stats,
+    numaMaps: numaMaps(bound.space, machine.nodes.length),
+  };
+}

@@ -1,0 +1,135 @@
+import { LineState } from "./moesi.ts";
+
+/** Geometry and timing of one cache level. */
+export interface CacheGeometry {
+  /** Capacity in bytes. */
+  sizeBytes: number;
+  /** Ways per set. */
+  assoc: number;
+  /** Line size in bytes (a power of two). */
+  lineBytes: number;
+}
+
+/**
+ * A set-associative tag array with LRU replacement and a MOESI state per line. It holds no data
+ * and no timing: the owner charges latencies. Line addresses are byte addresses divided by the
+ * line size. All storage is typed arrays allocated once.
+ */
+export class Cache {
+  /** Path of the cache, e.g. `node0.core0.l1d`. */
+  readonly name: string;
+  /** Number of sets. */
+  readonly sets: number;
+  /** Ways per set. */
+  readonly assoc: number;
+  /** log2 of the line size. */
+  readonly lineShift: number;
+  private readonly tags: Float64Array;
+  private readonly states: Uint8Array;
+  private readonly stamps: Float64Array;
+  private clock: number;
+  /** Line address and state of the last victim chosen by `insert` (valid when insert returns true). */
+  victimLine: number;
+  /** State the last victim had. */
+  victimState: number;
+
+  constructor(name: string, g: CacheGeometry) {
+    const lines = Math.floor(g.sizeBytes / g.lineBytes);
+    if (!(g.assoc >= 1) || lines % g.assoc !== 0) throw new Error(`${name}: ${lines} lines cannot form sets of ${g.assoc} ways`);
+    const shift = Math.log2(g.lineBytes);
+    if (!Number.isInteger(shift)) throw new Error(`${name}: line size ${g.lineBytes} is not a power of two`);
+    this.name = name;
+    this.sets = lines / g.assoc;
+    this.assoc = g.assoc;
+    this.lineShift = shift;
+    this.tags = new Float64Array(lines).fill(-1);
+    this.states = new Uint8Array(lines);
+    this.stamps = new Float64Array(lines);
+    this.clock = 0;
+    this.victimLine = -1;
+    this.victimState = LineState.I;
+  }
+
+  /** Slot of `line` if present (state not I), else -1; does not touch LRU. */
+  find(line: number): number {
+    const base = (line % this.sets) * this.assoc;
+    for (let w = 0; w < this.assoc; w++) {
+      const i = base + w;
+      if (this.tags[i] === line && this.states[i] !== LineState.I) return i;
+    }
+    return -1;
+  }
+
+  /** State of `line` (I when absent). */
+  stateOf(line: number): number {
+    const i = this.find(line);
+    return i < 0 ? LineState.I : this.states[i];
+  }
+
+  /** Marks a slot most recently used. */
+  touch(slot: number): void {
+    this.stamps[slot] = ++this.clock;
+  }
+
+  /** State held in a slot. */
+  slotState(slot: number): number {
+    return this.states[slot];
+  }
+
+  /** Sets the state of a slot (I frees it). */
+  setSlotState(slot: number, state: number): void {
+    this.states[slot] = state;
+  }
+
+  /**
+   * Installs `line` in `state` as most recently used. Returns true when a valid line was evicted
+   * to make room; its address and state are then in `victimLine` / `victimState`.
+   */
+  insert(line: number, state: number): boolean {
+    const base = (line % this.sets) * this.assoc;
+    let slot = -1;
+    let oldest = Infinity;
+    for (let w = 0; w < this.assoc; w++) {
+      const i = base + w;
+      if (this.states[i] === LineState.I) {
+        slot = i;
+        oldest = -1;
+        break;
+      }
+      if (this.tags[i] === line) {
+        slot = i;
+        oldest = -1;
+        break;
+      }
+      if (this.stamps[i] < oldest) {
+        oldest = this.stamps[i];
+        slot = i;
+      }
+    }
+    const evicted = oldest !== -1;
+    if (evicted) {
+      this.victimLine = this.tags[slot];
+      this.victimState = this.states[slot];
+    }
+    this.tags[slot] = line;
+    this.states[slot] = state;
+    this.stamps[slot] = ++this.clock;
+    return evicted;
+  }
+
+  /** Removes `line` if present and returns the state it had (I when absent). */
+  invalidate(line: number): number {
+    const i = this.find(line);
+    if (i < 0) return LineState.I;
+    const s = this.states[i];
+    this.states[i] = LineState.I;
+    return s;
+  }
+
+  /** Number of valid lines (for tests and reports; walks the whole array). */
+  validLines(): number {
+    let n = 0;
+    for (let i = 0; i < this.states.length; i++) if (this.states[i] !== LineState.I) n++;
+    return n;
+  }
+}

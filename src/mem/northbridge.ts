@@ -1,0 +1,516 @@
+import type { EventHandler } from "../kernel/event-queue.ts";
+import { MessageQueue, type Message, type MessagePool } from "../kernel/message.ts";
+import { Port, type PortOwner } from "../kernel/port.ts";
+import type { Simulator } from "../kernel/simulator.ts";
+import type { Average } from "../stats/average.ts";
+import type { Counter } from "../stats/counter.ts";
+import type { Histogram } from "../stats/histogram.ts";
+import type { StatsRegistry } from "../stats/registry.ts";
+import type { Cache } from "./cache.ts";
+import { LineState } from "./moesi.ts";
+import { MsgKind } from "./msg-kind.ts";
+import type { HomeMap } from "./home-map.ts";
+
+/** How a home node keeps its lines coherent. */
+export type CoherenceMode = "broadcast" | "directory";
+
+/** Bytes each kind of packet occupies on a link (HyperTransport-style sizes). */
+export interface PacketSizes {
+  /** Read / read-exclusive request. */
+  requestBytes: number;
+  /** Probe. */
+  probeBytes: number;
+  /** Probe response without data. */
+  probeRespBytes: number;
+  /** Header of a packet carrying a line (data response, dirty probe response, write-back). */
+  dataHeaderBytes: number;
+  /** Source-done notice. */
+  doneBytes: number;
+}
+
+/** Parameters of a node's northbridge. */
+export interface NorthbridgeParams {
+  /** This node's index. */
+  nodeId: number;
+  /** Nodes in the machine. */
+  nodes: number;
+  /** Line size in bytes. */
+  lineBytes: number;
+  /** Broadcast probes (Opteron) or a directory / probe filter at the home. */
+  coherence: CoherenceMode;
+  /** Time to look up a probed line in the node's caches, in ps. */
+  probeLatencyPs: number;
+  /** Time for the home to consult its directory before acting, in ps (directory mode). */
+  directoryLatencyPs: number;
+  /** Outstanding requests the node's request queue holds for its cores. */
+  requestQueueEntries: number;
+  /** Packet sizes on the links. */
+  packets: PacketSizes;
+}
+
+const EV_PROBE = 1;
+const INVALIDATE = 1 << 16;
+const SHARED_BY_DIRECTORY = 1 << 16;
+const COUNT_MASK = 0xffff;
+const MAYBE_DIRTY = 1 << 30;
+const NODE_BITS = (1 << 30) - 1;
+
+/**
+ * A node's northbridge: the crossbar that routes packets between its cores, its links and its
+ * memory controller; the home agent for the lines its memory holds (one transaction per line at a
+ * time; probes broadcast to every node, or sent only where a directory says the line may be); the
+ * probe engine for its caches; and the request queue that collects, for each miss of its cores,
+ * the data and every probe response before filling the core's caches.
+ */
+export class Northbridge implements PortOwner, EventHandler {
+  /** Component path, e.g. `node0.nb`. */
+  readonly name: string;
+  /** Port to the memory controller. */
+  readonly memPort: Port;
+  /** Ports to this node's cores, by local core index. */
+  readonly corePorts: Port[] = [];
+  /** Ports to the interconnect links, by link index at this node. */
+  readonly linkPorts: Port[] = [];
+  private readonly sim: Simulator;
+  private readonly pool: MessagePool;
+  private readonly p: NorthbridgeParams;
+  private readonly homeMap: HomeMap;
+  /** Caches probed at this node (every core's private levels and the shared level). */
+  private readonly caches: Cache[] = [];
+  /** For each destination node, the link port index that leads there (-1 for this node). */
+  private routeOut: Int32Array;
+  private readonly coreQueues: MessageQueue[] = [];
+  private readonly linkQueues: MessageQueue[] = [];
+  /** Event target that hands a request to the home logic after the directory lookup. */
+  private readonly homeDelay: EventHandler;
+  private readonly memQueue = new MessageQueue();
+
+  // Requester side: one entry per outstanding core miss (struct of arrays).
+  private readonly txnCore: Int32Array;
+  private readonly txnCoreTag: Int32Array;
+  private readonly txnLine: Float64Array;
+  private readonly txnKind: Int32Array;
+  private readonly txnExpected: Int32Array;
+  private readonly txnReceived: Int32Array;
+  private readonly txnShared: Uint8Array;
+  private readonly txnHasData: Uint8Array;
+  private readonly txnStart: Float64Array;
+  private readonly txnFree: Int32Array;
+  private txnFreeTop: number;
+  private coreRefused: boolean;
+
+  // Home side.
+  private readonly busyLines = new Map<number, MessageQueue | null>();
+  private readonly homeSlots: (Message | null)[] = [];
+  private readonly homeFree: number[] = [];
+  private readonly directory = new Map<number, number>();
+  private readonly waitQueues: MessageQueue[] = [];
+
+  // Statistics.
+  private readonly stRequests: Counter;
+  private readonly stRemote: Counter;
+  private readonly stProbesSent: Counter;
+  private readonly stProbesHit: Counter;
+  private readonly stProbesDirty: Counter;
+  private readonly stForwarded: Counter;
+  private readonly stLineWaits: Counter;
+  private readonly stMissLatency: Histogram;
+  private readonly stRemoteMissLatency: Average;
+  private readonly stLocalMissLatency: Average;
+
+  constructor(sim: Simulator, stats: StatsRegistry, pool: MessagePool, name: string, p: NorthbridgeParams, homeMap: HomeMap) {
+    this.name = name;
+    this.sim = sim;
+    this.pool = pool;
+    this.p = p;
+    this.homeMap = homeMap;
+    this.memPort = new Port(this, `${name}.mem`, -1);
+    this.homeDelay = { name: `${name}.directory`, handleEvent: (_k: number, payload: unknown) => this.atHome(payload as Message) };
+    this.routeOut = new Int32Array(p.nodes).fill(-1);
+    const n = p.requestQueueEntries;
+    this.txnCore = new Int32Array(n);
+    this.txnCoreTag = new Int32Array(n);
+    this.txnLine = new Float64Array(n);
+    this.txnKind = new Int32Array(n);
+    this.txnExpected = new Int32Array(n);
+    this.txnReceived = new Int32Array(n);
+    this.txnShared = new Uint8Array(n);
+    this.txnHasData = new Uint8Array(n);
+    this.txnStart = new Float64Array(n);
+    this.txnFree = new Int32Array(n);
+    for (let i = 0; i < n; i++) this.txnFree[i] = n - 1 - i;
+    this.txnFreeTop = n;
+    this.coreRefused = false;
+    this.stRequests = stats.counter(`${name}.requests`, "count", "misses of this node's cores sent to a home");
+    this.stRemote = stats.counter(`${name}.remoteRequests`, "count", "misses whose home is another node");
+    this.stProbesSent = stats.counter(`${name}.home.probesSent`, "count", "probes this home sent");
+    this.stProbesHit = stats.counter(`${name}.probe.hits`, "count", "probes that found the line in this node's caches");
+    this.stProbesDirty = stats.counter(`${name}.probe.dirty`, "count", "probes answered with dirty data");
+    this.stForwarded = stats.counter(`${name}.xbar.forwarded`, "count", "packets routed through this node to another");
+    this.stLineWaits = stats.counter(`${name}.home.lineWaits`, "count", "requests that waited for an earlier one to the same line");
+    this.stMissLatency = stats.histogram(`${name}.missLatencyPs`, "ps", "request queue entry to fill, per miss of this node's cores");
+    this.stLocalMissLatency = stats.average(`${name}.localMissLatencyPs`, "ps", "miss latency when the home is this node");
+    this.stRemoteMissLatency = stats.average(`${name}.remoteMissLatencyPs`, "ps", "miss latency when the home is another node");
+  }
+
+  /** Adds a port facing a local core and returns it (index = local core index). */
+  addCorePort(): Port {
+    const port = new Port(this, `${this.name}.core${this.corePorts.length}`, this.corePorts.length);
+    this.corePorts.push(port);
+    this.coreQueues.push(new MessageQueue());
+    return port;
+  }
+
+  /** Adds a port facing an interconnect link and returns it. */
+  addLinkPort(label: string): Port {
+    const port = new Port(this, `${this.name}.${label}`, 1000 + this.linkPorts.length);
+    this.linkPorts.push(port);
+    this.linkQueues.push(new MessageQueue());
+    return port;
+  }
+
+  /** Sets the next-hop link port index for every destination node (-1 = this node). */
+  setRoutes(routeOut: Int32Array): void {
+    this.routeOut = routeOut;
+  }
+
+  /** Registers a cache whose lines this node's probes must check. */
+  addSnoopedCache(c: Cache): void {
+    this.caches.push(c);
+  }
+
+  /** Receives a packet from a core, a link or the memory controller. */
+  recv(port: Port, msg: Message): boolean {
+    if (port.index >= 0 && port.index < 1000) return this.fromCore(port.index, msg);
+    if (port === this.memPort) {
+      this.fromMemory(msg);
+      return true;
+    }
+    this.deliver(msg);
+    return true;
+  }
+
+  /** A refused output has room again: drain its queue. */
+  wake(port: Port): void {
+    if (port === this.memPort) {
+      this.drain(this.memPort, this.memQueue);
+      return;
+    }
+    this.drain(port, port.index >= 1000 ? this.linkQueues[port.index - 1000] : this.coreQueues[port.index]);
+  }
+
+  /** Probe lookups that have finished. */
+  handleEvent(kind: number, payload: unknown): void {
+    if (kind === EV_PROBE) this.answerProbe(payload as Message);
+  }
+
+  // ---- requester side -------------------------------------------------------------------------
+
+  private fromCore(coreIdx: number, msg: Message): boolean {
+    if (msg.kind === MsgKind.WriteBack) {
+      msg.src = this.p.nodeId;
+      msg.dst = this.homeMap.homeOf(msg.addr);
+      this.route(msg);
+      return true;
+    }
+    if (this.txnFreeTop === 0) {
+      this.coreRefused = true;
+      return false;
+    }
+    const t = this.txnFree[--this.txnFreeTop];
+    this.txnCore[t] = coreIdx;
+    this.txnCoreTag[t] = msg.txnId;
+    this.txnLine[t] = msg.addr;
+    this.txnKind[t] = msg.kind;
+    this.txnExpected[t] = -1;
+    this.txnReceived[t] = 0;
+    this.txnShared[t] = 0;
+    this.txnHasData[t] = 0;
+    this.txnStart[t] = this.sim.now;
+    const home = this.homeMap.homeOf(msg.addr);
+    this.stRequests.value++;
+    if (home !== this.p.nodeId) this.stRemote.value++;
+    msg.src = this.p.nodeId;
+    msg.dst = home;
+    msg.txnId = t;
+    msg.sizeBytes = this.p.packets.requestBytes;
+    msg.issuedAt = this.sim.now;
+    msg.hops = 0;
+    this.route(msg);
+    return true;
+  }
+
+  private onResponse(msg: Message): void {
+    const t = msg.txnId;
+    if (msg.kind === MsgKind.Data) {
+      this.txnHasData[t] = 1;
+      this.txnExpected[t] = msg.aux & COUNT_MASK;
+      if ((msg.aux & SHARED_BY_DIRECTORY) !== 0) this.txnShared[t] = 1;
+    } else {
+      this.txnReceived[t]++;
+      if (msg.aux !== 0) this.txnShared[t] = 1;
+    }
+    this.pool.put(msg);
+    if (this.txnHasData[t] === 1 && this.txnReceived[t] === this.txnExpected[t]) this.complete(t);
+  }
+
+  private complete(t: number): void {
+    const line = this.txnLine[t];
+    const home = this.homeMap.homeOf(line);
+    const latency = this.sim.now - this.txnStart[t];
+    this.stMissLatency.sample(latency);
+    if (home === this.p.nodeId) this.stLocalMissLatency.sample(latency);
+    else this.stRemoteMissLatency.sample(latency);
+    // Fill the core.
+    const fill = this.pool.get();
+    fill.kind = MsgKind.Data;
+    fill.addr = line;
+    fill.txnId = this.txnCoreTag[t];
+    fill.aux = this.txnKind[t] === MsgKind.ReadReq ? (this.txnShared[t] === 1 ? LineState.S : LineState.E) : LineState.M;
+    fill.sizeBytes = this.p.lineBytes;
+    fill.src = this.p.nodeId;
+    fill.dst = this.p.nodeId;
+    fill.issuedAt = this.txnStart[t];
+    this.sendOn(this.coreQueues[this.txnCore[t]], this.corePorts[this.txnCore[t]], fill);
+    // Release the line at its home.
+    const done = this.pool.get();
+    done.kind = MsgKind.SrcDone;
+    done.addr = line;
+    done.src = this.p.nodeId;
+    done.dst = home;
+    done.sizeBytes = this.p.packets.doneBytes;
+    this.route(done);
+    this.txnFree[this.txnFreeTop++] = t;
+    if (this.coreRefused) {
+      this.coreRefused = false;
+      for (const cp of this.corePorts) cp.ready();
+    }
+  }
+
+  // ---- home side ------------------------------------------------------------------------------
+
+  private atHome(msg: Message): void {
+    const line = msg.addr;
+    if (this.busyLines.has(line)) {
+      let q = this.busyLines.get(line) ?? null;
+      if (q === null) {
+        q = this.waitQueues.pop() ?? new MessageQueue();
+        this.busyLines.set(line, q);
+      }
+      q.push(msg);
+      this.stLineWaits.value++;
+      return;
+    }
+    this.busyLines.set(line, null);
+    this.startHome(msg);
+  }
+
+  private startHome(msg: Message): void {
+    const slot = this.homeFree.length > 0 ? (this.homeFree.pop() as number) : this.homeSlots.push(null) - 1;
+    this.homeSlots[slot] = msg;
+    const exclusive = msg.kind !== MsgKind.ReadReq;
+    const requester = msg.src;
+    let probes = 0;
+    let sharedByDir = 0;
+    if (this.p.coherence === "broadcast") {
+      for (let n = 0; n < this.p.nodes; n++) this.sendProbe(msg, n, exclusive);
+      probes = this.p.nodes;
+    } else {
+      const entry = this.directory.get(msg.addr) ?? 0;
+      const sharers = entry & NODE_BITS;
+      const maybeDirty = (entry & MAYBE_DIRTY) !== 0;
+      if (exclusive) {
+        for (let n = 0; n < this.p.nodes; n++) {
+          if ((sharers & (1 << n)) !== 0) {
+            this.sendProbe(msg, n, true);
+            probes++;
+          }
+        }
+        this.directory.set(msg.addr, (1 << requester) | MAYBE_DIRTY);
+      } else {
+        if (maybeDirty) {
+          for (let n = 0; n < this.p.nodes; n++) {
+            if ((sharers & (1 << n)) !== 0) {
+              this.sendProbe(msg, n, false);
+              probes++;
+            }
+          }
+        }
+        if (sharers !== 0) sharedByDir = SHARED_BY_DIRECTORY;
+        // A sole reader is granted E and may write without asking: treat its copy as maybe dirty.
+        this.directory.set(msg.addr, sharers | (1 << requester) | (sharers === 0 || maybeDirty ? MAYBE_DIRTY : 0));
+      }
+    }
+    // The memory read starts in parallel with the probes (a directory lookup delays both).
+    const rd = this.pool.get();
+    rd.kind = MsgKind.MemRead;
+    rd.addr = msg.addr;
+    rd.sizeBytes = this.p.lineBytes;
+    rd.txnId = slot;
+    rd.aux = probes | sharedByDir;
+    rd.src = this.p.nodeId;
+    rd.dst = this.p.nodeId;
+    this.toMemory(rd);
+  }
+
+  private sendProbe(req: Message, node: number, invalidate: boolean): void {
+    const pr = this.pool.get();
+    pr.kind = MsgKind.Probe;
+    pr.addr = req.addr;
+    pr.src = this.p.nodeId;
+    pr.dst = node;
+    pr.txnId = req.txnId;
+    pr.aux = req.src | (invalidate ? INVALIDATE : 0);
+    pr.sizeBytes = this.p.packets.probeBytes;
+    pr.issuedAt = req.issuedAt;
+    this.stProbesSent.value++;
+    this.route(pr);
+  }
+
+  private fromMemory(msg: Message): void {
+    if (msg.kind === MsgKind.MemWriteAck) {
+      this.pool.put(msg);
+      return;
+    }
+    const slot = msg.txnId;
+    const req = this.homeSlots[slot] as Message;
+    this.homeSlots[slot] = null;
+    this.homeFree.push(slot);
+    msg.kind = MsgKind.Data;
+    msg.src = this.p.nodeId;
+    msg.dst = req.src;
+    msg.txnId = req.txnId;
+    msg.sizeBytes = this.p.packets.dataHeaderBytes + this.p.lineBytes;
+    msg.issuedAt = req.issuedAt;
+    msg.hops = 0;
+    // aux already holds the probe count and the directory's shared flag.
+    this.pool.put(req);
+    this.route(msg);
+  }
+
+  private onSrcDone(msg: Message): void {
+    const line = msg.addr;
+    this.pool.put(msg);
+    const q = this.busyLines.get(line) ?? null;
+    if (q !== null && q.length > 0) {
+      const next = q.shift() as Message;
+      if (q.length === 0) {
+        this.busyLines.set(line, null);
+        this.waitQueues.push(q);
+      }
+      this.startHome(next);
+      return;
+    }
+    if (q !== null) this.waitQueues.push(q);
+    this.busyLines.delete(line);
+  }
+
+  private onWriteBack(msg: Message): void {
+    if (this.p.coherence === "directory") {
+      const entry = this.directory.get(msg.addr);
+      if (entry !== undefined) {
+        const left = entry & NODE_BITS & ~(1 << msg.src);
+        if (left === 0) this.directory.delete(msg.addr);
+        else this.directory.set(msg.addr, left | (entry & MAYBE_DIRTY));
+      }
+    }
+    msg.kind = MsgKind.MemWrite;
+    msg.sizeBytes = this.p.lineBytes;
+    msg.txnId = -1;
+    this.toMemory(msg);
+  }
+
+  // ---- probes ---------------------------------------------------------------------------------
+
+  private answerProbe(msg: Message): void {
+    const line = Math.floor(msg.addr / this.p.lineBytes);
+    const invalidate = (msg.aux & INVALIDATE) !== 0;
+    let hit = false;
+    let dirty = false;
+    for (let i = 0; i < this.caches.length; i++) {
+      const c = this.caches[i];
+      const slot = c.find(line);
+      if (slot < 0) continue;
+      hit = true;
+      const s = c.slotState(slot);
+      if (s === LineState.M || s === LineState.O) dirty = true;
+      if (invalidate) c.setSlotState(slot, LineState.I);
+      else if (s === LineState.M) c.setSlotState(slot, LineState.O);
+      else if (s === LineState.E) c.setSlotState(slot, LineState.S);
+    }
+    if (hit) this.stProbesHit.value++;
+    if (dirty) this.stProbesDirty.value++;
+    msg.kind = dirty ? MsgKind.ProbeRespData : MsgKind.ProbeResp;
+    msg.sizeBytes = dirty ? this.p.packets.dataHeaderBytes + this.p.lineBytes : this.p.packets.probeRespBytes;
+    msg.dst = msg.aux & COUNT_MASK;
+    msg.src = this.p.nodeId;
+    msg.aux = hit && !invalidate ? 1 : 0;
+    msg.hops = 0;
+    this.route(msg);
+  }
+
+  // ---- routing --------------------------------------------------------------------------------
+
+  /** Sends a packet toward its destination node, or handles it here. */
+  private route(msg: Message): void {
+    if (msg.dst === this.p.nodeId) {
+      this.local(msg);
+      return;
+    }
+    const li = this.routeOut[msg.dst];
+    this.sendOn(this.linkQueues[li], this.linkPorts[li], msg);
+  }
+
+  private deliver(msg: Message): void {
+    if (msg.dst === this.p.nodeId) {
+      this.local(msg);
+      return;
+    }
+    this.stForwarded.value++;
+    this.route(msg);
+  }
+
+  private local(msg: Message): void {
+    switch (msg.kind) {
+      case MsgKind.ReadReq:
+      case MsgKind.ReadExReq:
+      case MsgKind.UpgradeReq:
+        if (this.p.coherence === "directory" && this.p.directoryLatencyPs > 0) {
+          // The lookup delays the request at the home; modelled as a probe-style event.
+          this.sim.schedule(this.homeDelay, this.p.directoryLatencyPs, 0, msg);
+        } else this.atHome(msg);
+        return;
+      case MsgKind.Probe:
+        this.sim.schedule(this, this.p.probeLatencyPs, EV_PROBE, msg);
+        return;
+      case MsgKind.ProbeResp:
+      case MsgKind.ProbeRespData:
+      case MsgKind.Data:
+        this.onResponse(msg);
+        return;
+      case MsgKind.SrcDone:
+        this.onSrcDone(msg);
+        return;
+      case MsgKind.WriteBack:
+        this.onWriteBack(msg);
+        return;
+      default:
+        throw new Error(`${this.name}: unexpected message kind ${msg.kind} at tick ${this.sim.now}`);
+    }
+  }
+
+  private toMemory(msg: Message): void {
+    if (this.memQueue.length > 0 || !this.memPort.send(msg)) this.memQueue.push(msg);
+  }
+
+  private sendOn(q: MessageQueue, port: Port, msg: Message): void {
+    if (q.length > 0 || !port.send(msg)) q.push(msg);
+  }
+
+  private drain(port: Port, q: MessageQueue): void {
+    while (q.head !== null) {
+      if (!port.send(q.head)) return;
+      q.shift();
+    }
+  }
+}

@@ -1,0 +1,177 @@
+import type { Translator } from "../cpu/translator.ts";
+import type { FrameAllocator } from "./frame-allocator.ts";
+import type { NumaPolicy } from "./numa-policy.ts";
+
+/** What a region is, as numa_maps names it. */
+export type RegionKind = "anon" | "heap" | "stack" | `file=${string}`;
+
+/** A contiguous virtual region of a process with its placement policy and page map. */
+export class Region {
+  /** Region name from the workload file. */
+  readonly name: string;
+  /** numa_maps kind. */
+  readonly kind: RegionKind;
+  /** First virtual byte address. */
+  readonly start: number;
+  /** Size in bytes (a whole number of pages). */
+  readonly sizeBytes: number;
+  /** Placement policy. */
+  readonly policy: NumaPolicy;
+  /** Physical address of each page, -1 until first touched. */
+  readonly pagePa: Float64Array;
+  /** Home node of each page (-1 unmapped, -2 line-interleaved over all nodes). */
+  readonly pageNode: Int8Array;
+  /** 1 once a page has been written. */
+  readonly pageDirty: Uint8Array;
+
+  constructor(name: string, kind: RegionKind, start: number, sizeBytes: number, policy: NumaPolicy, pageBytes: number) {
+    const pages = Math.ceil(sizeBytes / pageBytes);
+    this.name = name;
+    this.kind = kind;
+    this.start = start;
+    this.sizeBytes = pages * pageBytes;
+    this.policy = policy;
+    this.pagePa = new Float64Array(pages).fill(-1);
+    this.pageNode = new Int8Array(pages).fill(-1);
+    this.pageDirty = new Uint8Array(pages);
+  }
+
+  /** One past the last virtual byte. */
+  get end(): number {
+    return this.start + this.sizeBytes;
+  }
+}
+
+/** Thrown when a page cannot be placed (every allowed node is full). */
+export class OutOfMemoryError extends Error {}
+
+/**
+ * A process's address space: its regions, and the OS's page placement on first touch (demand
+ * paging). Implements the core's Translator. Regions are laid out from a base address with a
+ * guard gap between them, in the order the workload declares them.
+ */
+export class AddressSpace implements Translator {
+  /** Regions in address order. */
+  readonly regions: Region[] = [];
+  /** Page size in bytes. */
+  readonly pageBytes: number;
+  /** Pages placed so far, by node (line-interleaved pages are counted 1/N on each node). */
+  readonly pagesPerNode: number[];
+  private readonly frames: FrameAllocator;
+  private readonly hops: number[][];
+  private readonly nodes: number;
+  private readonly interleaveBase: number;
+  private interleavedPages: number;
+  private nextVa: number;
+  private last: Region | null;
+
+  /**
+   * @param hops socket-to-socket hop counts, used to find the nearest node with free frames.
+   * @param interleaveBase first physical address of the line-interleaved range.
+   */
+  constructor(frames: FrameAllocator, hops: number[][], interleaveBase: number, baseVa = 0x10000000) {
+    this.frames = frames;
+    this.pageBytes = frames.pageBytes;
+    this.hops = hops;
+    this.nodes = frames.nodes;
+    this.interleaveBase = interleaveBase;
+    this.interleavedPages = 0;
+    this.pagesPerNode = new Array(this.nodes).fill(0);
+    this.nextVa = baseVa;
+    this.last = null;
+  }
+
+  /** Adds a region of `sizeBytes` and returns it. */
+  map(name: string, kind: RegionKind, sizeBytes: number, policy: NumaPolicy): Region {
+    const r = new Region(name, kind, this.nextVa, sizeBytes, policy, this.pageBytes);
+    this.regions.push(r);
+    // Next region starts after a 1 MiB guard gap, aligned to 2 MiB.
+    const align = 2 * 1024 * 1024;
+    this.nextVa = Math.ceil((r.end + 1024 * 1024) / align) * align;
+    return r;
+  }
+
+  /** The region holding `vaddr`, or null. */
+  regionOf(vaddr: number): Region | null {
+    const l = this.last;
+    if (l !== null && vaddr >= l.start && vaddr < l.start + l.sizeBytes) return l;
+    for (const r of this.regions) {
+      if (vaddr >= r.start && vaddr < r.start + r.sizeBytes) {
+        this.last = r;
+        return r;
+      }
+    }
+    return null;
+  }
+
+  translate(vaddr: number, node: number, isWrite: boolean): number {
+    const r = this.regionOf(vaddr);
+    if (r === null) throw new Error(`address space: access to unmapped virtual address 0x${vaddr.toString(16)}`);
+    const off = vaddr - r.start;
+    const page = Math.floor(off / this.pageBytes);
+    let pa = r.pagePa[page];
+    if (pa < 0) pa = this.fault(r, page, node);
+    if (isWrite) r.pageDirty[page] = 1;
+    return pa + (off - page * this.pageBytes);
+  }
+
+  /** Places page `page` of `r` for a thread on `node`, by the region's policy. */
+  private fault(r: Region, page: number, node: number): number {
+    const p = r.policy;
+    let target: number;
+    switch (p.kind) {
+      case "local":
+        target = this.nearestWithFree(node, null);
+        break;
+      case "interleave": {
+        const set = p.nodes ?? null;
+        const n = set === null ? this.nodes : set.length;
+        const want = set === null ? page % n : set[page % n];
+        target = this.frames.free(want) > 0 ? want : this.nearestWithFree(want, set);
+        break;
+      }
+      case "interleave-line":
+        return this.placeInterleaved(r, page);
+      case "bind":
+        target = this.nearestWithFree(node, p.nodes);
+        break;
+      case "preferred":
+        target = this.frames.free(p.node) > 0 ? p.node : this.nearestWithFree(p.node, null);
+        break;
+    }
+    if (target < 0) throw new OutOfMemoryError(`out of memory: no node allowed by region "${r.name}" has a free frame`);
+    const pa = this.frames.alloc(target);
+    r.pagePa[page] = pa;
+    r.pageNode[page] = target;
+    this.pagesPerNode[target]++;
+    return pa;
+  }
+
+  private placeInterleaved(r: Region, page: number): number {
+    // Charge the page's frame to the nodes in turn, so capacity stays accounted.
+    const charge = this.interleavedPages % this.nodes;
+    if (this.frames.alloc(charge) < 0) throw new OutOfMemoryError(`out of memory: node ${charge} has no frame for line-interleaved region "${r.name}"`);
+    const pa = this.interleaveBase + this.interleavedPages * this.pageBytes;
+    this.interleavedPages++;
+    r.pagePa[page] = pa;
+    r.pageNode[page] = -2;
+    for (let n = 0; n < this.nodes; n++) this.pagesPerNode[n] += 1 / this.nodes;
+    return pa;
+  }
+
+  /** The node nearest to `from` (by hops, then id) in `set` (all nodes if null) with a free frame, or -1. */
+  private nearestWithFree(from: number, set: number[] | null): number {
+    let best = -1;
+    let bestHops = Infinity;
+    for (let n = 0; n < this.nodes; n++) {
+      if (set !== null && !set.includes(n)) continue;
+      if (this.frames.free(n) <= 0) continue;
+      const h = this.hops[from][n];
+      if (h < bestHops) {
+        bestHops = h;
+        best = n;
+      }
+    }
+    return best;
+  }
+}
