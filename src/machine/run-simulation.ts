@@ -68,7 +68,7 @@ export function runSimulation(machineSpec: MachineSpec, workloadSpec: WorkloadSp
     const stores = machine.stats.value(`${core.name}.stores`);
     const timeNs = (core.finishedAt - t.startPs) / 1000;
     const miss = stats[`${core.name}.missLatencyPs`].value as { mean: number };
-    const nb = `node${t.node}.nb`;
+    const nb = `node${t.node}.nb.core${t.core % perNode}`;
     const req = machine.stats.value(`${nb}.requests`);
     return {
       index: t.index,

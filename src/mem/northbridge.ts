@@ -107,6 +107,9 @@ export class Northbridge implements PortOwner, EventHandler {
   private readonly waitQueues: MessageQueue[] = [];
 
   // Statistics.
+  private readonly stats: StatsRegistry;
+  private readonly stCoreRequests: Counter[] = [];
+  private readonly stCoreRemote: Counter[] = [];
   private readonly stRequests: Counter;
   private readonly stRemote: Counter;
   private readonly stProbesSent: Counter;
@@ -121,6 +124,7 @@ export class Northbridge implements PortOwner, EventHandler {
   constructor(sim: Simulator, stats: StatsRegistry, pool: MessagePool, name: string, p: NorthbridgeParams, homeMap: HomeMap) {
     this.name = name;
     this.sim = sim;
+    this.stats = stats;
     this.pool = pool;
     this.p = p;
     this.homeMap = homeMap;
@@ -156,8 +160,11 @@ export class Northbridge implements PortOwner, EventHandler {
   /** Adds a port facing a local core and returns it (index = local core index). */
   addCorePort(): Port {
     const port = new Port(this, `${this.name}.core${this.corePorts.length}`, this.corePorts.length);
+    const k = this.corePorts.length;
     this.corePorts.push(port);
     this.coreQueues.push(new MessageQueue());
+    this.stCoreRequests.push(this.stats.counter(`${this.name}.core${k}.requests`, "count", `misses of core ${k} sent to a home`));
+    this.stCoreRemote.push(this.stats.counter(`${this.name}.core${k}.remoteRequests`, "count", `misses of core ${k} whose home is another node`));
     return port;
   }
 
@@ -229,7 +236,11 @@ export class Northbridge implements PortOwner, EventHandler {
     this.txnStart[t] = this.sim.now;
     const home = this.homeMap.homeOf(msg.addr);
     this.stRequests.value++;
-    if (home !== this.p.nodeId) this.stRemote.value++;
+    this.stCoreRequests[coreIdx].value++;
+    if (home !== this.p.nodeId) {
+      this.stRemote.value++;
+      this.stCoreRemote[coreIdx].value++;
+    }
     msg.src = this.p.nodeId;
     msg.dst = home;
     msg.txnId = t;

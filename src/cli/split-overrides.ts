@@ -1,0 +1,16 @@
+/** --set overrides split by target: `workload.` keys go to the workload file, the rest to the machine. */
+export interface SplitOverrides {
+  machine: string[];
+  workload: string[];
+}
+
+/** Routes each `key=value` override to the machine or the workload by its first key. */
+export function splitOverrides(sets: readonly string[]): SplitOverrides {
+  const out: SplitOverrides = { machine: [], workload: [] };
+  for (const s of sets) {
+    if (s.startsWith("workload.")) out.workload.push(s.slice("workload.".length));
+    else if (s.startsWith("machine.")) out.machine.push(s.slice("machine.".length));
+    else out.machine.push(s);
+  }
+  return out;
+}

@@ -1,0 +1,40 @@
+import { join } from "node:path";
+import { writeFileAtomic } from "../util/atomic-write.ts";
+import { HOPSIM_VERSION } from "../version.ts";
+import { formatRunSummary } from "../report/run-summary.ts";
+import type { RunResult } from "./run-simulation.ts";
+
+/** The fully resolved inputs of a run, as written to config.json. */
+export interface ResolvedConfig {
+  machineFile: string;
+  workloadFile: string;
+  overrides: string[];
+  seed: number;
+  machine: unknown;
+  workload: unknown;
+}
+
+/**
+ * Writes a run's stats.json (every statistic with its unit; byte-identical for the same inputs and
+ * seed), summary.txt and config.json into `dir`, each atomically. Returns the paths written.
+ */
+export function writeRunResults(dir: string, r: RunResult, config: ResolvedConfig): string[] {
+  const statsPath = join(dir, "stats.json");
+  const summaryPath = join(dir, "summary.txt");
+  const configPath = join(dir, "config.json");
+  const statsDoc = {
+    hopsim: HOPSIM_VERSION,
+    machine: r.machine,
+    workload: r.workload,
+    seed: r.seed,
+    simulatedNs: r.simulatedNs,
+    events: r.events,
+    threads: r.threads,
+    numaMaps: r.numaMaps,
+    stats: r.stats,
+  };
+  writeFileAtomic(statsPath, `${JSON.stringify(statsDoc, null, 1)}\n`);
+  writeFileAtomic(summaryPath, formatRunSummary(r));
+  writeFileAtomic(configPath, `${JSON.stringify({ hopsim: HOPSIM_VERSION, ...config }, null, 2)}\n`);
+  return [statsPath, summaryPath, configPath];
+}
