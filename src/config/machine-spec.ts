@@ -149,9 +149,12 @@ export const MachineSpec = z
       const lines = c.size / m.lineSize;
       if (!Number.isInteger(lines) || lines % c.assoc !== 0) ctx.addIssue({ code: "custom", path, message: `${c.size} bytes do not divide into ${c.assoc}-way sets of ${m.lineSize}-byte lines` });
     };
-    checkCache(m.node.core.l1d, ["node", "core", "l1d"]);
-    checkCache(m.node.core.l2, ["node", "core", "l2"]);
-    if (m.node.l3) checkCache(m.node.l3, ["node", "l3"]);
+    // Cache geometry is only meaningful with a valid line size (avoids knock-on problems).
+    if (isPow2(m.lineSize)) {
+      checkCache(m.node.core.l1d, ["node", "core", "l1d"]);
+      checkCache(m.node.core.l2, ["node", "core", "l2"]);
+      if (m.node.l3) checkCache(m.node.l3, ["node", "l3"]);
+    }
     if (m.node.memory.size % m.pageSize !== 0) ctx.addIssue({ code: "custom", path: ["node", "memory", "size"], message: `expected a whole number of ${m.pageSize}-byte pages` });
   });
 export type MachineSpec = z.infer<typeof MachineSpec>;
