@@ -4,6 +4,7 @@ import { HOPSIM_VERSION } from "../version.ts";
 import { LOG_LEVELS } from "./logger.ts";
 import { benchCommandModule } from "./commands/bench.ts";
 import { runCommandModule } from "./commands/run.ts";
+import { topoCommandModule } from "./commands/topo.ts";
 
 /** The `hopsim` command line: one yargs program with a command per job. */
 await yargs(hideBin(process.argv))
@@ -12,7 +13,8 @@ await yargs(hideBin(process.argv))
   .option("log-level", { type: "string", choices: LOG_LEVELS, default: "warn", describe: "log level on stderr (info shows progress)", global: true })
   .command(runCommandModule)
   .command(benchCommandModule)
-  .demandCommand(1, "name a command: run, bench (see --help)")
+  .command(topoCommandModule)
+  .demandCommand(1, "name a command: run, topo, repro, bench (see --help)")
   .strict()
   .version(HOPSIM_VERSION)
   .help()

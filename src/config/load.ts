@@ -128,7 +128,9 @@ function replaceSources(into: Sources, from: Sources, prefix: string): void {
  */
 function mergeValues(base: unknown, child: unknown, at: PropertyKey[], sources: Sources, childSources: Sources): unknown {
   const key = formatPath(at);
-  if (isMapping(base) && isMapping(child)) {
+  // An object that changes its `kind` is a different variant: the child replaces it whole.
+  const sameVariant = !(isMapping(base) && isMapping(child) && "kind" in child && "kind" in base && child.kind !== base.kind);
+  if (isMapping(base) && isMapping(child) && sameVariant) {
     const out: RawConfig = { ...base };
     for (const [k, v] of Object.entries(child)) out[k] = mergeValues(base[k], v, [...at, k], sources, childSources);
     const own = childSources.get(key);

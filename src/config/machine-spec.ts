@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Bandwidth, Duration, Frequency, Size } from "./units.ts";
+import { Bandwidth, Duration, Frequency, NonNegativeSize as NonNegativeSizeField, Size } from "./units.ts";
 
 /** A cache level: size, ways and hit latency in core cycles. */
 export const CacheSpec = z.strictObject({
@@ -36,6 +36,10 @@ export const SimpleMemorySpec = z.strictObject({
   /** Fraction of the peak a stream sustains. */
   efficiency: z.number().gt(0).lte(1).default(1),
   queue: z.number().int().positive().default(32),
+  /** Writes buffered while reads go first. */
+  writeBuffer: z.number().int().positive().default(16),
+  /** Channel idle time between a write and a following read (DDR tWTR and bus turnaround). */
+  writeToRead: Duration.default(0),
 });
 export type SimpleMemorySpec = z.infer<typeof SimpleMemorySpec>;
 
@@ -78,7 +82,11 @@ export const LinkSpec = z.strictObject({
   /** Packets a direction may hold before the sender must wait (flow-control buffers). */
   credits: z.number().int().positive().default(16),
   /** Whether a router forwards a packet as its header arrives (cut-through) or once whole. */
-  switching: z.enum(["store-and-forward", "cut-through"]).default("store-and-forward"),
+  switching: z.enum(["store-and-forward", "cut-through"]).default("cut-through"),
+  /** Bytes a router needs before it can forward a packet (cut-through). */
+  headerBytes: Size.default(8),
+  /** Command packets up to this size may be inserted into a data packet in flight (0: never). */
+  controlInsert: NonNegativeSizeField.default(8),
 });
 export type LinkSpec = z.infer<typeof LinkSpec>;
 

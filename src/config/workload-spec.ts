@@ -52,6 +52,8 @@ export const ThreadSpec = z.discriminatedUnion("generator", [
     workingSet: Size.optional(),
     elementBytes: z.number().int().positive().default(8),
     passes: z.number().int().positive().default(1),
+    /** Each access waits for the one this many before it (0: independent). */
+    dependsOn: z.number().int().nonnegative().default(0),
   }),
   z.strictObject({
     ...common,

@@ -82,7 +82,6 @@ export class Core implements PortOwner, EventHandler {
   private readonly winMshr: Int32Array;
   private readonly winGen: Int32Array;
   private loadsIssued: number;
-  private prevLoad: number;
   // Store buffer (in-order ring).
   private readonly sbDone: Float64Array;
   private readonly sbMshr: Int32Array;
@@ -134,7 +133,6 @@ export class Core implements PortOwner, EventHandler {
     this.winMshr = new Int32Array(p.loadWindow).fill(NONE);
     this.winGen = new Int32Array(p.loadWindow);
     this.loadsIssued = 0;
-    this.prevLoad = NONE;
     this.sbDone = new Float64Array(p.storeBufferEntries);
     this.sbMshr = new Int32Array(p.storeBufferEntries).fill(NONE);
     this.sbGen = new Int32Array(p.storeBufferEntries);
@@ -255,8 +253,9 @@ export class Core implements PortOwner, EventHandler {
       const kind = this.op.kind;
       let waitUntil = 0;
       if (kind === OpKind.Load) {
-        if (this.op.dependsOnPrev && this.prevLoad !== NONE) {
-          const d = this.entryDone(this.winDone, this.winMshr, this.winGen, this.prevLoad);
+        const k = this.op.dependsOn;
+        if (k > 0 && k <= this.loadsIssued && k <= this.p.loadWindow) {
+          const d = this.entryDone(this.winDone, this.winMshr, this.winGen, (this.loadsIssued - k) % this.p.loadWindow);
           if (d === Infinity) return this.stall();
           if (d > waitUntil) waitUntil = d;
         }
@@ -267,6 +266,13 @@ export class Core implements PortOwner, EventHandler {
           if (d > waitUntil) waitUntil = d;
         }
       } else if (kind === OpKind.Store) {
+        const k = this.op.dependsOn;
+        if (k > 0 && k <= this.sbCount) {
+          const n = this.p.storeBufferEntries;
+          const d = this.entryDone(this.sbDone, this.sbMshr, this.sbGen, (this.sbHead + this.sbCount - k) % n);
+          if (d === Infinity) return this.stall();
+          if (d > waitUntil) waitUntil = d;
+        }
         if (this.sbCount === this.p.storeBufferEntries) {
           const d = this.entryDone(this.sbDone, this.sbMshr, this.sbGen, this.sbHead);
           if (d === Infinity) return this.stall();
@@ -338,7 +344,6 @@ export class Core implements PortOwner, EventHandler {
       this.winDone[e] = doneAt;
       this.winMshr[e] = mshr;
       this.winGen[e] = mshr === NONE ? 0 : this.mshrGen[mshr];
-      this.prevLoad = e;
     } else if (isStore) {
       this.stStores.value++;
       if (this.sbCount === this.p.storeBufferEntries) {

@@ -16,8 +16,12 @@ export class MemOp {
   kind: number = OpKind.Load;
   /** Virtual byte address. */
   vaddr = 0;
-  /** True when this load's address comes from the previous load's data (a pointer chase). */
-  dependsOnPrev = false;
+  /**
+   * Dependence distance: 0 for none; k when this access cannot start before the k-th previous
+   * access of the same kind has completed (1 for a pointer chase, where each load's address is
+   * the previous load's data).
+   */
+  dependsOn = 0;
 }
 
 /** What a core runs: a generator of memory operations. */

@@ -23,6 +23,11 @@ export class Message {
   issuedAt: Tick;
   /** Hops travelled so far. */
   hops: number;
+  /**
+   * Tick the packet's head reached the component now forwarding it (cut-through links), or 0.
+   * A router that forwards the packet at once may start it on the next link from this tick.
+   */
+  headAt: Tick;
   /** Intrusive link for FIFO queues (null when not queued). */
   next: Message | null;
 
@@ -36,6 +41,7 @@ export class Message {
     this.aux = 0;
     this.issuedAt = 0;
     this.hops = 0;
+    this.headAt = 0;
     this.next = null;
   }
 }
@@ -65,6 +71,7 @@ export class MessagePool {
     m.aux = 0;
     m.issuedAt = 0;
     m.hops = 0;
+    m.headAt = 0;
     m.next = null;
     this.free.push(m);
   }
@@ -82,6 +89,14 @@ export class MessageQueue {
     if (this.tail === null) this.head = m;
     else this.tail.next = m;
     this.tail = m;
+    this.length++;
+  }
+
+  /** Puts a message back at the head (it goes next). */
+  pushFront(m: Message): void {
+    m.next = this.head;
+    this.head = m;
+    if (this.tail === null) this.tail = m;
     this.length++;
   }
 

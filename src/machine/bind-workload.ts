@@ -128,6 +128,7 @@ function makeProgram(t: ThreadSpec, regions: Map<string, Region>, rng: RngStream
         elementBytes: t.elementBytes,
         passes: t.passes,
         gapCycles: t.gapCycles,
+        dependsOn: t.dependsOn,
       });
     }
     case "stream-copy": {

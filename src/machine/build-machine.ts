@@ -132,6 +132,8 @@ export function buildMachine(spec: MachineSpec): Machine {
       peakBandwidthBytesPerNs: m.bandwidth,
       efficiency: m.efficiency,
       queueDepth: m.queue,
+      writeBufferDepth: m.writeBuffer,
+      writeToReadPs: m.writeToRead,
     });
     new Wire(nb.memPort, memory.port);
     const nodeCores: Core[] = [];
@@ -186,7 +188,14 @@ export function buildMachine(spec: MachineSpec): Machine {
     const pa = end(e.a, e.b);
     const pb = end(e.b, e.a);
     const extra = va.kind === "switch" || vb.kind === "switch" ? switchExtra : 0;
-    links.push(new Link(sim, stats, `ht.${va.name}-${vb.name}`, pa, pb, { latencyPs: l.latency + extra, bandwidthBytesPerNs: bw, credits: l.credits }));
+    links.push(new Link(sim, stats, `ht.${va.name}-${vb.name}`, pa, pb, {
+        latencyPs: l.latency + extra,
+        bandwidthBytesPerNs: bw,
+        credits: l.credits,
+        cutThrough: l.switching === "cut-through",
+        headerBytes: l.headerBytes,
+        controlInsertBytes: l.controlInsert,
+      }));
   }
   // Routing: each node's (and switch's) next-hop port for every destination socket.
   const portIndexAt = (vid: number, next: number): number => {

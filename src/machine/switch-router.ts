@@ -33,7 +33,10 @@ export class SwitchRouter implements PortOwner {
   recv(_port: Port, msg: Message): boolean {
     const k = this.routeOut[msg.dst];
     const q = this.queues[k];
-    if (q.length > 0 || !this.ports[k].send(msg)) q.push(msg);
+    if (q.length > 0 || !this.ports[k].send(msg)) {
+      msg.headAt = 0;
+      q.push(msg);
+    }
     return true;
   }
 

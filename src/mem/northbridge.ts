@@ -247,6 +247,7 @@ export class Northbridge implements PortOwner, EventHandler {
     msg.sizeBytes = this.p.packets.requestBytes;
     msg.issuedAt = this.sim.now;
     msg.hops = 0;
+    msg.headAt = 0;
     this.route(msg);
     return true;
   }
@@ -482,6 +483,7 @@ export class Northbridge implements PortOwner, EventHandler {
   }
 
   private local(msg: Message): void {
+    msg.headAt = 0;
     switch (msg.kind) {
       case MsgKind.ReadReq:
       case MsgKind.ReadExReq:
@@ -515,7 +517,11 @@ export class Northbridge implements PortOwner, EventHandler {
   }
 
   private sendOn(q: MessageQueue, port: Port, msg: Message): void {
-    if (q.length > 0 || !port.send(msg)) q.push(msg);
+    if (q.length > 0 || !port.send(msg)) {
+      // A packet that has to wait can no longer leave from its head's arrival time.
+      msg.headAt = 0;
+      q.push(msg);
+    }
   }
 
   private drain(port: Port, q: MessageQueue): void {

@@ -9,20 +9,28 @@ import { MsgKind } from "./msg-kind.ts";
 
 /** Parameters of the latency-and-bandwidth memory controller. */
 export interface SimpleMemoryParams {
-  /** Idle access latency: request accepted to data ready, in ps. */
+  /** Idle read latency: request accepted to data ready, in ps. */
   latencyPs: number;
   /** Peak channel bandwidth in bytes per ns (= GB/s). */
   peakBandwidthBytesPerNs: number;
   /** Fraction of the peak a stream of requests sustains (bus turnarounds, refresh, bank conflicts). */
   efficiency: number;
-  /** Requests accepted but not yet answered; beyond it `recv` refuses. */
+  /** Reads accepted but not yet answered; beyond it `recv` refuses reads. */
   queueDepth: number;
+  /** Writes the write buffer holds; writes are acknowledged when buffered. */
+  writeBufferDepth: number;
+  /** Time the channel needs after a write before a read may use it (DDR tWTR plus bus turnaround), in ps. */
+  writeToReadPs: number;
 }
 
+const EV_CHANNEL_FREE = 0;
+const EV_READ_DONE = 1;
+
 /**
- * A memory controller with one channel: each request occupies the channel for size / sustained
- * bandwidth, first come first served, and is answered one access latency after its turn starts.
- * Reads answer MemReadResp, writes MemWriteAck (after their transfer). One event per request.
+ * A memory controller with one channel. Reads queue first come first served and each occupies the
+ * channel for size / sustained bandwidth, its data ready one access latency after its turn starts.
+ * Writes wait in a write buffer and use the channel only when no read is waiting, or when the
+ * buffer is full (memory controllers prioritise reads); each is acknowledged once written.
  */
 export class SimpleMemory implements PortOwner, EventHandler {
   /** Component path, e.g. `node0.mc`. */
@@ -32,68 +40,73 @@ export class SimpleMemory implements PortOwner, EventHandler {
   private readonly sim: Simulator;
   private readonly latencyPs: number;
   private readonly psPerByte: number;
-  private readonly queueDepth: number;
-  private busyUntil: number;
-  private outstanding: number;
-  private refusedSomeone: boolean;
+  private readonly p: SimpleMemoryParams;
+  private readonly reads = new MessageQueue();
+  private readonly writes = new MessageQueue();
   private readonly unsent = new MessageQueue();
-  private readonly reads: Counter;
-  private readonly writes: Counter;
-  private readonly bytes: Counter;
-  private readonly busyPs: Counter;
-  private readonly latency: Average;
+  private channelBusy: boolean;
+  private lastWasWrite: boolean;
+  private readsOutstanding: number;
+  private refusedSomeone: boolean;
+  private readonly stReads: Counter;
+  private readonly stWrites: Counter;
+  private readonly stBytes: Counter;
+  private readonly stBusyPs: Counter;
+  private readonly stLatency: Average;
 
   constructor(sim: Simulator, stats: StatsRegistry, name: string, p: SimpleMemoryParams) {
     if (!(p.efficiency > 0 && p.efficiency <= 1)) throw new Error(`${name}: efficiency must be in (0, 1]`);
     this.name = name;
     this.sim = sim;
+    this.p = p;
     this.port = new Port(this, `${name}.port`);
     this.latencyPs = p.latencyPs;
     this.psPerByte = 1000 / (p.peakBandwidthBytesPerNs * p.efficiency);
-    this.queueDepth = p.queueDepth;
-    this.busyUntil = 0;
-    this.outstanding = 0;
+    this.channelBusy = false;
+    this.lastWasWrite = false;
+    this.readsOutstanding = 0;
     this.refusedSomeone = false;
-    this.reads = stats.counter(`${name}.reads`, "count", "read requests served");
-    this.writes = stats.counter(`${name}.writes`, "count", "write requests served");
-    this.bytes = stats.counter(`${name}.bytes`, "bytes", "bytes read and written");
-    this.busyPs = stats.counter(`${name}.busyPs`, "ps", "time the channel spent transferring");
-    this.latency = stats.average(`${name}.latencyPs`, "ps", "request accepted to answered (queueing plus access)");
-    stats.formula(`${name}.bandwidthGBs`, "GB/s", "bytes over simulated time", () => (this.bytes.value * 1000) / this.sim.now);
-    stats.formula(`${name}.utilisation`, "ratio", "channel busy time over simulated time", () => this.busyPs.value / this.sim.now);
+    this.stReads = stats.counter(`${name}.reads`, "count", "read requests served");
+    this.stWrites = stats.counter(`${name}.writes`, "count", "write requests served");
+    this.stBytes = stats.counter(`${name}.bytes`, "bytes", "bytes read and written");
+    this.stBusyPs = stats.counter(`${name}.busyPs`, "ps", "time the channel spent transferring");
+    this.stLatency = stats.average(`${name}.readLatencyPs`, "ps", "read accepted to data ready (queueing plus access)");
+    stats.formula(`${name}.bandwidthGBs`, "GB/s", "bytes over simulated time", () => (this.stBytes.value * 1000) / this.sim.now);
+    stats.formula(`${name}.utilisation`, "ratio", "channel busy time over simulated time", () => this.stBusyPs.value / this.sim.now);
   }
 
-  /** Accepts a MemRead or MemWrite unless the queue is full. */
+  /** Accepts a MemRead (queue permitting) or a MemWrite (write buffer permitting). */
   recv(_port: Port, msg: Message): boolean {
-    if (this.outstanding >= this.queueDepth) {
-      this.refusedSomeone = true;
-      return false;
+    if (msg.kind === MsgKind.MemRead) {
+      if (this.readsOutstanding >= this.p.queueDepth) {
+        this.refusedSomeone = true;
+        return false;
+      }
+      this.readsOutstanding++;
+      msg.issuedAt = this.sim.now;
+      this.reads.push(msg);
+    } else {
+      if (this.writes.length >= this.p.writeBufferDepth) {
+        this.refusedSomeone = true;
+        return false;
+      }
+      this.writes.push(msg);
     }
-    this.outstanding++;
-    const now = this.sim.now;
-    const start = this.busyUntil > now ? this.busyUntil : now;
-    const service = Math.ceil(msg.sizeBytes * this.psPerByte);
-    this.busyUntil = start + service;
-    this.busyPs.value += service;
-    this.bytes.value += msg.sizeBytes;
-    if (msg.kind === MsgKind.MemRead) this.reads.value++;
-    else this.writes.value++;
-    const done = msg.kind === MsgKind.MemRead ? start + this.latencyPs : start + service;
-    this.latency.sample(done - now);
-    this.sim.scheduleAt(this, done, 0, msg);
+    if (!this.channelBusy) this.startNext();
     return true;
   }
 
-  /** A request's data is ready (or its write done): answer it. */
-  handleEvent(_kind: number, payload: unknown): void {
-    const msg = payload as Message;
-    msg.kind = msg.kind === MsgKind.MemRead ? MsgKind.MemReadResp : MsgKind.MemWriteAck;
-    this.outstanding--;
-    if (this.unsent.length > 0 || !this.port.send(msg)) this.unsent.push(msg);
-    if (this.refusedSomeone) {
-      this.refusedSomeone = false;
-      this.port.ready();
+  /** The channel is free again, or a read's data is ready. */
+  handleEvent(kind: number, payload: unknown): void {
+    if (kind === EV_CHANNEL_FREE) {
+      this.channelBusy = false;
+      this.startNext();
+      return;
     }
+    const msg = payload as Message;
+    msg.kind = MsgKind.MemReadResp;
+    this.readsOutstanding--;
+    this.respond(msg);
   }
 
   /** The home agent has room again: send what it refused. */
@@ -102,5 +115,48 @@ export class SimpleMemory implements PortOwner, EventHandler {
       if (!this.port.send(this.unsent.head)) return;
       this.unsent.shift();
     }
+  }
+
+  /** Starts the next transfer: a waiting read, else a buffered write. */
+  private startNext(): void {
+    const now = this.sim.now;
+    const full = this.writes.length >= this.p.writeBufferDepth;
+    let msg: Message | null;
+    if (this.reads.length > 0 && !full) msg = this.reads.shift();
+    else msg = this.writes.shift() ?? this.reads.shift();
+    if (msg === null) return;
+    const isWrite = msg.kind === MsgKind.MemWrite;
+    if (!isWrite && this.lastWasWrite && this.p.writeToReadPs > 0) {
+      // The bus turns around before the read: the channel idles for tWTR first.
+      this.lastWasWrite = false;
+      this.reads.pushFront(msg);
+      this.channelBusy = true;
+      this.sim.schedule(this, this.p.writeToReadPs, EV_CHANNEL_FREE, null);
+      return;
+    }
+    this.lastWasWrite = isWrite;
+    const service = Math.ceil(msg.sizeBytes * this.psPerByte);
+    this.channelBusy = true;
+    this.stBusyPs.value += service;
+    this.stBytes.value += msg.sizeBytes;
+    this.sim.schedule(this, service, EV_CHANNEL_FREE, null);
+    if (msg.kind === MsgKind.MemRead) {
+      this.stReads.value++;
+      const ready = now + (this.latencyPs > service ? this.latencyPs : service);
+      this.stLatency.sample(ready - msg.issuedAt);
+      this.sim.scheduleAt(this, ready, EV_READ_DONE, msg);
+    } else {
+      this.stWrites.value++;
+      msg.kind = MsgKind.MemWriteAck;
+      this.respond(msg);
+    }
+    if (this.refusedSomeone) {
+      this.refusedSomeone = false;
+      this.port.ready();
+    }
+  }
+
+  private respond(msg: Message): void {
+    if (this.unsent.length > 0 || !this.port.send(msg)) this.unsent.push(msg);
   }
 }

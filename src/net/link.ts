@@ -15,6 +15,19 @@ export interface LinkParams {
   /** Bytes per nanosecond in each direction (= GB/s). */
   bandwidthBytesPerNs: number;
   /**
+   * Cut-through switching: the far end learns when the head (the first `headerBytes`) arrived, so
+   * a router forwarding the packet at once may start it on its next link from then.
+   */
+  cutThrough?: boolean;
+  /** Bytes that must arrive before a cut-through router can route the packet. */
+  headerBytes?: number;
+  /**
+   * Packets of at most this many bytes (commands without data) may be inserted into a data packet
+   * being sent, as HyperTransport allows: they wait only for other such packets, and later data
+   * waits for them. 0 disables it.
+   */
+  controlInsertBytes?: number;
+  /**
    * Messages a direction may hold between acceptance and delivery (the receiver's buffer credits):
    * a send beyond it is refused and the sender woken when one is returned.
    */
@@ -24,6 +37,7 @@ export interface LinkParams {
 /** Per-direction state and statistics of a link. */
 class Direction {
   busyUntil = 0;
+  controlBusyUntil = 0;
   inFlight = 0;
   senderWaiting = false;
   readonly stalled = new MessageQueue();
@@ -57,6 +71,9 @@ export class Link implements Connection, EventHandler {
   readonly credits: number;
   private readonly sim: Simulator;
   private readonly psPerByte: number;
+  private readonly cutThrough: boolean;
+  private readonly controlInsertBytes: number;
+  private readonly headerPs: number;
   private readonly dirs: [Direction, Direction];
   private stalledSince0 = 0;
   private stalledSince1 = 0;
@@ -73,6 +90,9 @@ export class Link implements Connection, EventHandler {
     this.bandwidthBytesPerNs = p.bandwidthBytesPerNs;
     this.credits = p.credits;
     this.psPerByte = 1000 / p.bandwidthBytesPerNs;
+    this.cutThrough = p.cutThrough ?? false;
+    this.controlInsertBytes = p.controlInsertBytes ?? 0;
+    this.headerPs = Math.ceil((p.headerBytes ?? 8) * this.psPerByte);
     const dir = (from: Port, to: Port, tag: string): Direction => {
       const base = `${name}.${tag}`;
       const d = new Direction(
@@ -109,15 +129,29 @@ export class Link implements Connection, EventHandler {
     }
     d.inFlight++;
     const now = this.sim.now;
-    const start = d.busyUntil > now ? d.busyUntil : now;
+    // A packet forwarded as it arrives may have started leaving when its head came in.
+    const earliest = msg.headAt > 0 && msg.headAt < now ? msg.headAt : now;
     const ser = Math.ceil(msg.sizeBytes * this.psPerByte);
-    d.busyUntil = start + ser;
+    let start: number;
+    if (msg.sizeBytes <= this.controlInsertBytes) {
+      // Inserted into any data packet in progress: waits for commands only, and lengthens the
+      // data packet it interrupts (an idle link has nothing to push back).
+      start = d.controlBusyUntil > earliest ? d.controlBusyUntil : earliest;
+      d.controlBusyUntil = start + ser;
+      if (d.busyUntil > start) d.busyUntil += ser;
+    } else {
+      start = d.busyUntil > earliest ? d.busyUntil : earliest;
+      d.busyUntil = start + ser;
+    }
     d.bytes.value += msg.sizeBytes;
     d.messages.value++;
     d.busyPs.value += ser;
-    d.queueDelayPs.sample(start - now);
-    // Store-and-forward: the message is whole at the far end one flight time after its last byte.
-    this.sim.scheduleAt(this, start + ser + (side === 0 ? this.latencyPs : this.reverseLatencyPs), side, msg);
+    d.queueDelayPs.sample(start > now ? start - now : 0);
+    // The message is whole at the far end one flight time after its last byte; with cut-through
+    // the far end also learns when the head arrived.
+    const flight = side === 0 ? this.latencyPs : this.reverseLatencyPs;
+    msg.headAt = this.cutThrough ? start + (this.headerPs < ser ? this.headerPs : ser) + flight : 0;
+    this.sim.scheduleAt(this, start + ser + flight, side, msg);
     return true;
   }
 

@@ -31,7 +31,7 @@ export class Gups implements ThreadProgram {
   }
 
   next(op: MemOp): boolean {
-    op.dependsOnPrev = false;
+    op.dependsOn = 0;
     if (this.pendingStore >= 0) {
       op.kind = OpKind.Store;
       op.vaddr = this.pendingStore;

@@ -55,7 +55,7 @@ export class PointerChase implements ThreadProgram {
     this.left--;
     op.kind = OpKind.Load;
     op.vaddr = this.p.baseVa + this.cur * this.p.strideBytes;
-    op.dependsOnPrev = true;
+    op.dependsOn = 1;
     op.gapCycles = this.p.gapCycles;
     this.cur = this.nextIndex[this.cur];
     return true;

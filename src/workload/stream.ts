@@ -18,6 +18,8 @@ export interface StreamParams {
   passes: number;
   /** Core cycles of work per element. */
   gapCycles: number;
+  /** Each access waits for the one this many before it (0: independent accesses). */
+  dependsOn?: number;
 }
 
 /** Sequential reads, writes or copies of a working set, `passes` times over. */
@@ -41,7 +43,7 @@ export class Stream implements ThreadProgram {
   next(op: MemOp): boolean {
     if (this.pass >= this.p.passes) return false;
     const off = this.i * this.p.elementBytes;
-    op.dependsOnPrev = false;
+    op.dependsOn = this.p.dependsOn ?? 0;
     if (this.p.mode === "read") {
       op.kind = OpKind.Load;
       op.vaddr = this.p.srcVa + off;

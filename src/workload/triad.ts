@@ -35,7 +35,7 @@ export class Triad implements ThreadProgram {
   next(op: MemOp): boolean {
     if (this.pass >= this.p.passes || this.p.count <= 0) return false;
     const off = (this.p.first + this.i) * this.p.elementBytes;
-    op.dependsOnPrev = false;
+    op.dependsOn = 0;
     if (this.step === 0) {
       op.kind = OpKind.Load;
       op.vaddr = this.p.bVa + off;

@@ -136,3 +136,18 @@ describe("resolveConfig", () => {
     expect(problemLines(() => resolveConfig({ latency: "x" }, schema, "inline"))[0]).toMatch(/^inline: latency: /);
   });
 });
+
+describe("extends with variants", () => {
+  it("replaces an object whose kind changes instead of merging it", async () => {
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { loadRaw } = await import("../../src/config/load.ts");
+    const dir = mkdtempSync(join(tmpdir(), "hopsim-variant-"));
+    writeFileSync(join(dir, "base.yaml"), "topology: { kind: edges, nodes: 2, edges: [[0, 1]] }\nlink: { width: 16 }\n");
+    writeFileSync(join(dir, "child.yaml"), "extends: base.yaml\ntopology: { kind: square4 }\nlink: { clock: 1GHz }\n");
+    const raw = loadRaw(join(dir, "child.yaml"));
+    expect(raw.topology).toEqual({ kind: "square4" });
+    expect(raw.link).toEqual({ width: 16, clock: "1GHz" });
+  });
+});

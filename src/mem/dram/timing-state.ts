@@ -19,6 +19,26 @@ export class TimingState {
   protected readonly nRanks: number;
   protected readonly nBanksPerRank: number;
   protected readonly burst: number;
+  // The timing values, copied into fields of this one class: reading them through `params`
+  // (objects of many shapes: presets, spreads, overrides) made these hot loads polymorphic.
+  protected readonly tCL: number;
+  protected readonly tCWL: number;
+  protected readonly tRCD: number;
+  protected readonly tRP: number;
+  protected readonly tRAS: number;
+  protected readonly tRC: number;
+  protected readonly tCCD_S: number;
+  protected readonly tCCD_L: number;
+  protected readonly tRRD_S: number;
+  protected readonly tRRD_L: number;
+  protected readonly tFAW: number;
+  protected readonly tWTR_S: number;
+  protected readonly tWTR_L: number;
+  protected readonly tWR: number;
+  protected readonly tRTP: number;
+  protected readonly tRTRS: number;
+  protected readonly tRFC: number;
+  protected readonly tRFCpb: number;
   /** Earliest ACT per bank (tRC, tRP, tRFC, tRFCpb). */
   protected readonly actAt: Float64Array;
   /** Earliest RD/WR per bank (tRCD). */
@@ -49,6 +69,24 @@ export class TimingState {
     this.nRanks = params.ranks;
     this.nBanksPerRank = banksPerRank(params);
     this.burst = burstCycles(params);
+    this.tCL = params.tCL;
+    this.tCWL = params.tCWL;
+    this.tRCD = params.tRCD;
+    this.tRP = params.tRP;
+    this.tRAS = params.tRAS;
+    this.tRC = params.tRC;
+    this.tCCD_S = params.tCCD_S;
+    this.tCCD_L = params.tCCD_L;
+    this.tRRD_S = params.tRRD_S;
+    this.tRRD_L = params.tRRD_L;
+    this.tFAW = params.tFAW;
+    this.tWTR_S = params.tWTR_S;
+    this.tWTR_L = params.tWTR_L;
+    this.tWR = params.tWR;
+    this.tRTP = params.tRTP;
+    this.tRTRS = params.tRTRS;
+    this.tRFC = params.tRFC;
+    this.tRFCpb = params.tRFCpb;
     const nGroups = params.ranks * params.bankGroups;
     const nBanks = params.ranks * this.nBanksPerRank;
     this.actAt = new Float64Array(nBanks);
@@ -67,12 +105,12 @@ export class TimingState {
 
   /** Cycles from ACT to a column command on that bank (tRCD); a hook for deliberately broken test subclasses. */
   protected actToColumnCycles(): number {
-    return this.params.tRCD;
+    return this.tRCD;
   }
 
   /** Earliest ACT the four-activate window allows on a rank; a hook for deliberately broken test subclasses. */
   protected fawReadyCycle(rank: number): number {
-    return this.fawRing[rank * 4 + this.fawNext[rank]] + this.params.tFAW;
+    return this.fawRing[rank * 4 + this.fawNext[rank]] + this.tFAW;
   }
 
   /** Earliest cycle an ACT may go to this bank. */
@@ -126,12 +164,11 @@ export class TimingState {
 
   /** Records an ACT at cycle `c`. */
   onAct(rank: number, group: number, bank: number, c: number): void {
-    const p = this.params;
-    bump(this.actAt, bank, c + p.tRC);
+    bump(this.actAt, bank, c + this.tRC);
     this.colAt[bank] = c + this.actToColumnCycles();
-    bump(this.preAt, bank, c + p.tRAS);
-    bump(this.groupActAt, group, c + p.tRRD_L);
-    bump(this.rankActAt, rank, c + p.tRRD_S);
+    bump(this.preAt, bank, c + this.tRAS);
+    bump(this.groupActAt, group, c + this.tRRD_L);
+    bump(this.rankActAt, rank, c + this.tRRD_S);
     const slot = rank * 4 + this.fawNext[rank];
     this.fawRing[slot] = c;
     this.fawNext[rank] = (this.fawNext[rank] + 1) & 3;
@@ -139,52 +176,50 @@ export class TimingState {
 
   /** Records a RD at cycle `c`. */
   onRd(rank: number, group: number, bank: number, c: number): void {
-    const p = this.params;
     const bl = this.burst;
-    bump(this.preAt, bank, c + p.tRTP);
-    bump(this.groupRdAt, group, c + Math.max(p.tCCD_L, bl));
+    bump(this.preAt, bank, c + this.tRTP);
+    bump(this.groupRdAt, group, c + Math.max(this.tCCD_L, bl));
     // Read data ends at c + CL + BL; write data (CWL after its WR) must start tRTRS later.
-    const toWr = c + p.tCL + bl + p.tRTRS - p.tCWL;
+    const toWr = c + this.tCL + bl + this.tRTRS - this.tCWL;
     for (let r = 0; r < this.nRanks; r++) {
-      if (r === rank) bump(this.rankRdAt, r, c + Math.max(p.tCCD_S, bl));
-      else bump(this.rankRdAt, r, c + bl + p.tRTRS);
+      if (r === rank) bump(this.rankRdAt, r, c + Math.max(this.tCCD_S, bl));
+      else bump(this.rankRdAt, r, c + bl + this.tRTRS);
       bump(this.rankWrAt, r, toWr);
     }
   }
 
   /** Records a WR at cycle `c`. */
   onWr(rank: number, group: number, bank: number, c: number): void {
-    const p = this.params;
     const bl = this.burst;
-    const dataEnd = c + p.tCWL + bl;
-    bump(this.preAt, bank, dataEnd + p.tWR);
-    bump(this.groupWrAt, group, c + Math.max(p.tCCD_L, bl));
-    bump(this.groupRdAt, group, dataEnd + p.tWTR_L);
+    const dataEnd = c + this.tCWL + bl;
+    bump(this.preAt, bank, dataEnd + this.tWR);
+    bump(this.groupWrAt, group, c + Math.max(this.tCCD_L, bl));
+    bump(this.groupRdAt, group, dataEnd + this.tWTR_L);
     for (let r = 0; r < this.nRanks; r++) {
       if (r === rank) {
-        bump(this.rankWrAt, r, c + Math.max(p.tCCD_S, bl));
-        bump(this.rankRdAt, r, dataEnd + p.tWTR_S);
+        bump(this.rankWrAt, r, c + Math.max(this.tCCD_S, bl));
+        bump(this.rankRdAt, r, dataEnd + this.tWTR_S);
       } else {
-        bump(this.rankWrAt, r, c + bl + p.tRTRS);
-        bump(this.rankRdAt, r, dataEnd + p.tRTRS - p.tCL);
+        bump(this.rankWrAt, r, c + bl + this.tRTRS);
+        bump(this.rankRdAt, r, dataEnd + this.tRTRS - this.tCL);
       }
     }
   }
 
   /** Records a PRE of one bank at cycle `c`. */
   onPre(bank: number, c: number): void {
-    bump(this.actAt, bank, c + this.params.tRP);
+    bump(this.actAt, bank, c + this.tRP);
   }
 
   /** Records a PREA of a rank at cycle `c` (tRP then applies to every bank of the rank). */
   onPrea(rank: number, c: number): void {
     const base = rank * this.nBanksPerRank;
-    for (let b = base; b < base + this.nBanksPerRank; b++) bump(this.actAt, b, c + this.params.tRP);
+    for (let b = base; b < base + this.nBanksPerRank; b++) bump(this.actAt, b, c + this.tRP);
   }
 
   /** Records an all-bank REF of a rank at cycle `c`. */
   onRef(rank: number, c: number): void {
-    const end = c + this.params.tRFC;
+    const end = c + this.tRFC;
     const base = rank * this.nBanksPerRank;
     for (let b = base; b < base + this.nBanksPerRank; b++) bump(this.actAt, b, end);
     bump(this.rankRefAt, rank, end);
@@ -192,7 +227,7 @@ export class TimingState {
 
   /** Records a REFpb of one bank at cycle `c`. */
   onRefpb(bank: number, c: number): void {
-    bump(this.actAt, bank, c + this.params.tRFCpb);
+    bump(this.actAt, bank, c + this.tRFCpb);
   }
 }
 

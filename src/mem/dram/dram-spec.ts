@@ -1,0 +1,136 @@
+import { z } from "zod";
+import { Duration, Size } from "../../config/units.ts";
+import type { Simulator } from "../../kernel/simulator.ts";
+import type { StatsRegistry } from "../../stats/registry.ts";
+import { DRAM_PRESETS } from "../presets/dram-presets.ts";
+import { AddressMapping, parseMappingName } from "./address-mapping.ts";
+import { banksPerRank, checkDramParams, type DramParams } from "./dram-params.ts";
+import { DramSystem, type DramSystemOptions } from "./dram-system.ts";
+import { ProtocolChecker } from "./protocol-checker.ts";
+
+const Count = z.number().int().positive();
+const Cycles = z.number().int().nonnegative();
+
+/**
+ * A memory as a machine file (or `hopsim dram --set`) describes it: a preset name and any fields
+ * to override. Timing fields are in memory-clock cycles (tCK), as JEDEC tables give them; `tCK`
+ * itself is a duration ("0.833ns", or a number of ps); byte sizes accept "1KiB"-style strings.
+ * An unknown preset is an issue on `preset` listing the known ones; the resolved parameter set is
+ * checked as a whole (cross-field rules) and each problem reported on its field.
+ */
+export const DramSpec = z
+  .strictObject({
+    /** Preset name (a key of DRAM_PRESETS). */
+    preset: z.string(),
+    /** Memory clock period, a duration (plain numbers are ps). */
+    tCK: Duration.optional(),
+    channels: Count.optional(),
+    ranks: Count.optional(),
+    bankGroups: Count.optional(),
+    banksPerGroup: Count.optional(),
+    rows: Count.optional(),
+    rowBytes: Size.optional(),
+    lineBytes: Size.optional(),
+    busBytes: Size.optional(),
+    burstLength: Count.optional(),
+    beatsPerClock: Count.optional(),
+    tCL: Count.optional(),
+    tCWL: Cycles.optional(),
+    tRCD: Count.optional(),
+    tRP: Count.optional(),
+    tRAS: Cycles.optional(),
+    tRC: Cycles.optional(),
+    tCCD_S: Count.optional(),
+    tCCD_L: Count.optional(),
+    tRRD_S: Cycles.optional(),
+    tRRD_L: Cycles.optional(),
+    tFAW: Cycles.optional(),
+    tWTR_S: Cycles.optional(),
+    tWTR_L: Cycles.optional(),
+    tWR: Cycles.optional(),
+    tRTP: Cycles.optional(),
+    tRTRS: Cycles.optional(),
+    tRFC: Cycles.optional(),
+    tREFI: Cycles.optional(),
+    tRFCpb: Cycles.optional(),
+    tREFIpb: Cycles.optional(),
+    refresh: z.enum(["all-bank", "per-bank", "none"]).optional(),
+    mapping: z.string().optional(),
+    pagePolicy: z.enum(["open", "closed", "adaptive"]).optional(),
+    idleCloseCycles: Cycles.optional(),
+    readQueue: Count.optional(),
+    writeQueue: Count.optional(),
+    writeHighWatermark: Count.optional(),
+    writeLowWatermark: Cycles.optional(),
+    rowHitCap: Count.optional(),
+  })
+  .superRefine((spec, ctx) => {
+    if (!Object.hasOwn(DRAM_PRESETS, spec.preset)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["preset"],
+        message: `unknown DRAM preset "${spec.preset}"; known presets: ${Object.keys(DRAM_PRESETS).join(", ")}`,
+      });
+      return;
+    }
+    const p = resolveDramParams(spec);
+    for (const problem of checkDramParams(p)) {
+      ctx.addIssue({ code: "custom", path: [problem.field === "tCKps" ? "tCK" : problem.field], message: problem.message });
+    }
+    const scheme = parseMappingName(p.mapping);
+    if (typeof scheme === "string") ctx.addIssue({ code: "custom", path: ["mapping"], message: scheme });
+    else {
+      try {
+        new AddressMapping(p.mapping, p);
+      } catch (e) {
+        ctx.addIssue({ code: "custom", path: ["mapping"], message: (e as Error).message });
+      }
+    }
+  });
+
+/** A validated memory description (units converted). */
+export type DramSpec = z.infer<typeof DramSpec>;
+
+/** A memory description as written, before validation (unit strings allowed). */
+export type DramSpecInput = z.input<typeof DramSpec>;
+
+/** Names of the fields a DramSpec accepts (for `--set` suggestions). */
+export const DRAM_SPEC_FIELDS: readonly string[] = Object.keys(DramSpec.shape);
+
+/**
+ * The full parameter set of a validated spec: the preset's values with the given fields replaced.
+ * Dependent defaults follow their inputs: tRC becomes tRAS + tRP when either is overridden, tREFIpb
+ * becomes tREFI / banks when tREFI or the bank count changes, and the write watermarks scale with
+ * an overridden write-queue size (3/4 and 1/4) unless given.
+ */
+export function resolveDramParams(spec: DramSpec): DramParams {
+  const preset = DRAM_PRESETS[spec.preset];
+  if (preset === undefined) throw new Error(`unknown DRAM preset "${spec.preset}"; known presets: ${Object.keys(DRAM_PRESETS).join(", ")}`);
+  const { description: _description, ...base } = preset;
+  const { preset: _name, tCK, ...overrides } = spec;
+  const p: DramParams = { ...base };
+  for (const [k, v] of Object.entries(overrides)) if (v !== undefined) (p as unknown as Record<string, unknown>)[k] = v;
+  if (tCK !== undefined) p.tCKps = tCK;
+  if (spec.tRC === undefined && (spec.tRAS !== undefined || spec.tRP !== undefined)) p.tRC = p.tRAS + p.tRP;
+  if (spec.tREFIpb === undefined && (spec.tREFI !== undefined || spec.bankGroups !== undefined || spec.banksPerGroup !== undefined)) {
+    p.tREFIpb = Math.floor(p.tREFI / banksPerRank(p));
+  }
+  if (spec.writeQueue !== undefined) {
+    if (spec.writeHighWatermark === undefined) p.writeHighWatermark = Math.max(1, Math.ceil((spec.writeQueue * 3) / 4));
+    if (spec.writeLowWatermark === undefined) p.writeLowWatermark = Math.min(p.writeHighWatermark - 1, Math.floor(spec.writeQueue / 4));
+  }
+  return p;
+}
+
+/** Options of buildDram. */
+export interface BuildDramOptions extends DramSystemOptions {
+  /** Attach a ProtocolChecker to every channel (available as `system.checker`). */
+  check?: boolean;
+}
+
+/** Builds the memory a spec describes (validating it first; throws a ZodError if it is invalid). */
+export function buildDram(sim: Simulator, stats: StatsRegistry, name: string, spec: DramSpecInput, options: BuildDramOptions = {}): DramSystem {
+  const params = resolveDramParams(DramSpec.parse(spec));
+  const checker = options.checker ?? (options.check === true ? new ProtocolChecker(params) : null);
+  return new DramSystem(sim, stats, name, params, { checker, observers: options.observers ?? [] });
+}

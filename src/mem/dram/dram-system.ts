@@ -1,0 +1,110 @@
+import type { Message } from "../../kernel/message.ts";
+import { Port, type PortOwner } from "../../kernel/port.ts";
+import type { Simulator } from "../../kernel/simulator.ts";
+import type { StatsRegistry } from "../../stats/registry.ts";
+import { AddressMapping } from "./address-mapping.ts";
+import type { CommandObserver } from "./dram-command.ts";
+import { DramController } from "./dram-controller.ts";
+import { channelPeakBytesPerNs, type DramParams } from "./dram-params.ts";
+import { DirectConnection } from "./direct-connection.ts";
+import type { ProtocolChecker } from "./protocol-checker.ts";
+
+/** Options of a DramSystem beyond its parameters. */
+export interface DramSystemOptions {
+  /** A checker fed every command of every channel (null or absent: no checking). */
+  checker?: ProtocolChecker | null;
+  /** Further observers of every command. */
+  observers?: CommandObserver[];
+}
+
+/**
+ * A memory behind one port: N channel controllers, each request routed by the channel field of
+ * the address mapping, responses merged back onto the one port. Same protocol as a controller.
+ * Back-pressure passes straight through: a request its channel refuses is refused here (and the
+ * port is readied when that channel has room); a response the port refuses stays in its channel.
+ */
+export class DramSystem implements PortOwner {
+  /** Component path; channels are `<name>.ch<i>`. */
+  readonly name: string;
+  /** The memory port. */
+  readonly port: Port;
+  /** Organisation, timing and policies shared by all channels. */
+  readonly params: DramParams;
+  /** The address mapping used to pick a channel. */
+  readonly mapping: AddressMapping;
+  /** One controller per channel, in channel order. */
+  readonly controllers: DramController[];
+  /** The protocol checker, when checking. */
+  readonly checker: ProtocolChecker | null;
+  private readonly inner: Port[];
+  private readonly responseRefused: Uint8Array;
+  private anyResponseRefused: boolean;
+
+  constructor(sim: Simulator, stats: StatsRegistry, name: string, params: DramParams, options: DramSystemOptions = {}) {
+    this.name = name;
+    this.port = new Port(this, `${name}.port`);
+    this.params = params;
+    this.mapping = new AddressMapping(params.mapping, params);
+    this.checker = options.checker ?? null;
+    const observers: CommandObserver[] = [...(options.observers ?? [])];
+    if (this.checker !== null) observers.push(this.checker);
+    this.controllers = [];
+    this.inner = [];
+    for (let ch = 0; ch < params.channels; ch++) {
+      const c = new DramController(sim, stats, `${name}.ch${ch}`, params, { channelIndex: ch, observers });
+      const p = new Port(this, `${name}.to-ch${ch}`, ch);
+      new DirectConnection(p, c.port);
+      this.controllers.push(c);
+      this.inner.push(p);
+    }
+    this.responseRefused = new Uint8Array(params.channels);
+    this.anyResponseRefused = false;
+    const sum = (leaf: string): number => {
+      let s = 0;
+      for (const c of this.controllers) s += stats.value(`${c.name}.${leaf}`);
+      return s;
+    };
+    stats.formula(`${name}.reads`, "count", "reads accepted by all channels", () => sum("reads"));
+    stats.formula(`${name}.writes`, "count", "writes accepted by all channels", () => sum("writes"));
+    stats.formula(`${name}.bandwidthGBs`, "GB/s", "bytes read and written by all channels over simulated time", () => sum("bandwidthGBs"));
+    stats.formula(`${name}.rowHitRate`, "ratio", "row hits over all classified requests of all channels", () => {
+      const h = sum("rowHits");
+      return h / (h + sum("rowMisses") + sum("rowConflicts"));
+    });
+    stats.formula(`${name}.avgReadLatencyNs`, "ns", "mean read latency over all channels", () => {
+      let n = 0;
+      let s = 0;
+      for (const c of this.controllers) {
+        n += c.stats.readLatencyPs.count;
+        s += c.stats.readLatencyPs.sum;
+      }
+      return s / n / 1000;
+    });
+    stats.formula(`${name}.peakGBs`, "GB/s", "theoretical peak data bandwidth of all channels", () => channelPeakBytesPerNs(params) * params.channels);
+  }
+
+  /** A request from outside (routed to its channel), or a response from a channel (passed out). */
+  recv(port: Port, msg: Message): boolean {
+    if (port === this.port) return this.inner[this.mapping.channelOf(msg.addr)].send(msg);
+    if (this.port.send(msg)) return true;
+    this.responseRefused[port.index] = 1;
+    this.anyResponseRefused = true;
+    return false;
+  }
+
+  /** The outside port can take responses again, or a channel has room for requests again. */
+  wake(port: Port): void {
+    if (port !== this.port) {
+      this.port.ready();
+      return;
+    }
+    if (!this.anyResponseRefused) return;
+    this.anyResponseRefused = false;
+    for (let ch = 0; ch < this.inner.length; ch++) {
+      if (this.responseRefused[ch] !== 0) {
+        this.responseRefused[ch] = 0;
+        this.inner[ch].ready();
+      }
+    }
+  }
+}

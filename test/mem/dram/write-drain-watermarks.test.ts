@@ -1,0 +1,79 @@
+import { describe, expect, it } from "vitest";
+import { MsgKind } from "../../../src/mem/msg-kind.ts";
+import { at, channel, paramsOf } from "./helpers.ts";
+
+// Write queue 32, drain from 24 (high watermark) down to 8 (low watermark) while reads wait.
+
+function setup() {
+  const p = paramsOf("ddr4-2400", { refresh: "none", writeQueue: 32, writeHighWatermark: 24, writeLowWatermark: 8 });
+  const ch = channel(p);
+  // Spread over banks and rows so no two requests share a row.
+  const addr = (i: number) => ch.ctrl.mapping.encode(0, 0, i % 4, (i >> 2) % 4, 100 + i, 0);
+  return { p, ...ch, addr };
+}
+
+describe("write draining between watermarks", () => {
+  it("holds writes back while reads are waiting and the write queue is below the high watermark", () => {
+    const { sim, req, addr, log, checker } = setup();
+    for (let i = 0; i < 10; i++) req.write(addr(i));
+    for (let i = 10; i < 20; i++) req.read(addr(i));
+    sim.run();
+    const cols = log.names().filter((c) => c === "RD" || c === "WR");
+    expect(cols.slice(0, 10)).toEqual(Array(10).fill("RD"));
+    expect(cols.slice(10)).toEqual(Array(10).fill("WR"));
+    expect(checker.violations).toEqual([]);
+  });
+
+  it("acknowledges posted writes at once, before any WR command", () => {
+    const { sim, req, addr, log } = setup();
+    for (let i = 0; i < 10; i++) req.write(addr(i));
+    sim.run();
+    const acks = req.responses.filter((r) => r.kind === MsgKind.MemWriteAck);
+    expect(acks.length).toBe(10);
+    expect(acks.every((r) => r.tick === 0)).toBe(true);
+    expect(log.commands.find((c) => c.cmd === "WR")!.tick).toBeGreaterThan(0);
+  });
+
+  it("drains from the high watermark down to the low watermark, then returns to reads", () => {
+    const { sim, req, addr, log, ctrl } = setup();
+    for (let i = 0; i < 24; i++) req.write(addr(i));
+    for (let i = 24; i < 34; i++) req.read(addr(i));
+    sim.run();
+    const cols = log.names().filter((c) => c === "RD" || c === "WR");
+    expect(cols.slice(0, 16)).toEqual(Array(16).fill("WR")); // 24 -> 8
+    expect(cols.slice(16, 26)).toEqual(Array(10).fill("RD"));
+    expect(cols.slice(26)).toEqual(Array(8).fill("WR")); // the rest once no read waits
+    expect(ctrl.stats.writeDrains.value).toBe(1);
+  });
+
+  it("drains writes when no read is pending even below the low watermark", () => {
+    const { sim, req, addr, log, ctrl } = setup();
+    for (let i = 0; i < 3; i++) req.write(addr(i));
+    sim.run();
+    expect(log.names().filter((c) => c === "WR").length).toBe(3);
+    expect(ctrl.stats.writeDrains.value).toBe(0);
+    expect(ctrl.stats.bytesWritten.value).toBe(192);
+  });
+
+  it("a read arriving during an opportunistic drain preempts the remaining writes", () => {
+    const { p, sim, req, addr, log } = setup();
+    for (let i = 0; i < 6; i++) req.write(addr(i));
+    at(sim, 30 * p.tCKps, () => req.read(addr(40)));
+    sim.run();
+    const cols = log.names().filter((c) => c === "RD" || c === "WR");
+    const rd = cols.indexOf("RD");
+    expect(rd).toBeGreaterThan(0);
+    expect(rd).toBeLessThan(cols.length - 1);
+  });
+
+  it("refuses writes when the write queue is full and takes them as it drains", () => {
+    const p = paramsOf("ddr4-2400", { refresh: "none", writeQueue: 4, writeHighWatermark: 3, writeLowWatermark: 1 });
+    const { sim, req, ctrl, checker } = channel(p);
+    for (let i = 0; i < 12; i++) req.write(i * 8192);
+    expect(req.backlog).toBe(8);
+    sim.run();
+    expect(req.responses.length).toBe(12);
+    expect(ctrl.stats.bytesWritten.value).toBe(12 * 64);
+    expect(checker.violations).toEqual([]);
+  });
+});
