@@ -3,6 +3,8 @@ import { hideBin } from "yargs/helpers";
 import { HOPSIM_VERSION } from "../version.ts";
 import { LOG_LEVELS } from "./logger.ts";
 import { benchCommandModule } from "./commands/bench.ts";
+import { dramCommand } from "./commands/dram.ts";
+import { reproCommandModule } from "./commands/repro.ts";
 import { runCommandModule } from "./commands/run.ts";
 import { topoCommandModule } from "./commands/topo.ts";
 
@@ -14,7 +16,9 @@ await yargs(hideBin(process.argv))
   .command(runCommandModule)
   .command(benchCommandModule)
   .command(topoCommandModule)
-  .demandCommand(1, "name a command: run, topo, repro, bench (see --help)")
+  .command(reproCommandModule)
+  .command(dramCommand)
+  .demandCommand(1, "name a command: run, topo, repro, dram, bench (see --help)")
   .strict()
   .version(HOPSIM_VERSION)
   .help()

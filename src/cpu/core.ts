@@ -201,9 +201,11 @@ export class Core implements PortOwner, EventHandler {
 
   /** The northbridge has room again. */
   wake(_port: Port): void {
-    while (this.outQ.head !== null) {
-      if (!this.port.send(this.outQ.head)) return;
-      this.outQ.shift();
+    for (let m = this.outQ.shift(); m !== null; m = this.outQ.shift()) {
+      if (!this.port.send(m)) {
+        this.outQ.pushFront(m);
+        return;
+      }
     }
   }
 

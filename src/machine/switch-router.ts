@@ -42,9 +42,11 @@ export class SwitchRouter implements PortOwner {
 
   wake(port: Port): void {
     const q = this.queues[port.index - 1000];
-    while (q.head !== null) {
-      if (!port.send(q.head)) return;
-      q.shift();
+    for (let m = q.shift(); m !== null; m = q.shift()) {
+      if (!port.send(m)) {
+        q.pushFront(m);
+        return;
+      }
     }
   }
 }

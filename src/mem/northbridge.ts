@@ -525,9 +525,12 @@ export class Northbridge implements PortOwner, EventHandler {
   }
 
   private drain(port: Port, q: MessageQueue): void {
-    while (q.head !== null) {
-      if (!port.send(q.head)) return;
-      q.shift();
+    // Take the message off first: the receiver may queue it, and the queues are intrusive.
+    for (let m = q.shift(); m !== null; m = q.shift()) {
+      if (!port.send(m)) {
+        q.pushFront(m);
+        return;
+      }
     }
   }
 }

@@ -107,13 +107,16 @@ export class SimpleMemory implements PortOwner, EventHandler {
     msg.kind = MsgKind.MemReadResp;
     this.readsOutstanding--;
     this.respond(msg);
+    this.signalRoom();
   }
 
   /** The home agent has room again: send what it refused. */
   wake(_port: Port): void {
-    while (this.unsent.head !== null) {
-      if (!this.port.send(this.unsent.head)) return;
-      this.unsent.shift();
+    for (let m = this.unsent.shift(); m !== null; m = this.unsent.shift()) {
+      if (!this.port.send(m)) {
+        this.unsent.pushFront(m);
+        return;
+      }
     }
   }
 
@@ -149,7 +152,12 @@ export class SimpleMemory implements PortOwner, EventHandler {
       this.stWrites.value++;
       msg.kind = MsgKind.MemWriteAck;
       this.respond(msg);
+      this.signalRoom();
     }
+  }
+
+  /** Tells a refused sender there is room again (a read finished or a write left the buffer). */
+  private signalRoom(): void {
     if (this.refusedSomeone) {
       this.refusedSomeone = false;
       this.port.ready();

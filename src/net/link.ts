@@ -172,10 +172,12 @@ export class Link implements Connection, EventHandler {
   receiverReady(receiverSide: number): void {
     const d = this.dirs[1 - receiverSide];
     if (d.stalled.length === 0) return;
-    while (d.stalled.head !== null) {
-      const m = d.stalled.head;
-      if (!d.to.owner.recv(d.to, m)) return;
-      d.stalled.shift();
+    // Take the message off first: the receiver may queue it, and the queues are intrusive.
+    for (let m = d.stalled.shift(); m !== null; m = d.stalled.shift()) {
+      if (!d.to.owner.recv(d.to, m)) {
+        d.stalled.pushFront(m);
+        return;
+      }
       this.returnCredit(d);
     }
     const since = receiverSide === 1 ? this.stalledSince0 : this.stalledSince1;

@@ -104,6 +104,11 @@ export class DramController implements PortOwner, EventHandler {
   private readonly hitStreak: Int32Array;
   private readonly lastColumn: Float64Array;
   private readonly dirty: Uint8Array;
+  /** Scan that last evaluated a row hit of each bank (later hits of the bank share its readiness). */
+  private readonly hitSeen: Int32Array;
+  /** Scan that last evaluated an ACT or PRE for each bank (later requests of the bank share its readiness). */
+  private readonly otherSeen: Int32Array;
+  private scanId: number;
   /** Queued reads per bank. */
   private readonly readsAt: Int32Array;
   /** Queued writes per bank. */
@@ -176,6 +181,9 @@ export class DramController implements PortOwner, EventHandler {
     this.hitStreak = new Int32Array(this.nBanks);
     this.lastColumn = new Float64Array(this.nBanks);
     this.dirty = new Uint8Array(this.nBanks);
+    this.hitSeen = new Int32Array(this.nBanks);
+    this.otherSeen = new Int32Array(this.nBanks);
+    this.scanId = 0;
     this.readsAt = new Int32Array(this.nBanks);
     this.writesAt = new Int32Array(this.nBanks);
     this.readHitsAt = new Int32Array(this.nBanks);
@@ -321,7 +329,7 @@ export class DramController implements PortOwner, EventHandler {
     const head = this.inflight.head;
     if (head !== null && head.doneCycle < next) next = head.doneCycle;
     if (next !== INF) this.ensureTick(next);
-    else if (this.inflight.length === 0 && this.outbox.length === 0) this.idle = true;
+    else this.idle = true; // a blocked outbox needs no tick: the port's wake brings one
     this.offerRoom();
   }
 
@@ -363,7 +371,11 @@ export class DramController implements PortOwner, EventHandler {
     const activeHits = writeMode ? this.writeHitsAt : this.readHitsAt;
     const activeQueued = writeMode ? this.writesAt : this.readsAt;
 
-    // Oldest first: the first ready hit wins; else remember the oldest ready ACT/PRE.
+    // Oldest first: the first ready hit wins; else remember the oldest ready ACT/PRE. Only the
+    // oldest hit and the oldest other request of a bank need evaluating: the rest would get the
+    // same readiness and lose on age.
+    const scan = ++this.scanId;
+    const anyRefreshing = this.refreshingRanks > 0;
     const timing = this.timing;
     const perBankRefresh = this.refreshMode === REFRESH_PER_BANK;
     let other: DramRequest | null = null;
@@ -371,9 +383,11 @@ export class DramController implements PortOwner, EventHandler {
     for (let q = (writeMode ? this.writeQ : this.readQ).head; q !== null; q = q.next) {
       const b = q.bankIndex;
       const rank = q.rank;
-      if (this.refreshing[rank] !== 0 && (!perBankRefresh || b === rank * this.nBanksPerRank + this.refreshBank[rank])) continue;
+      if (anyRefreshing && this.refreshing[rank] !== 0 && (!perBankRefresh || b === rank * this.nBanksPerRank + this.refreshBank[rank])) continue;
       const open = openRow[b];
       if (open === q.row) {
+        if (this.hitSeen[b] === scan) continue;
+        this.hitSeen[b] = scan;
         // Capped: an older request for another row of this bank goes first.
         if (this.hitStreak[b] >= this.rowHitCap && activeQueued[b] > activeHits[b]) continue;
         const t = q.isWrite ? timing.wrReady(rank, q.groupIndex, b) : timing.rdReady(rank, q.groupIndex, b);
@@ -382,7 +396,10 @@ export class DramController implements PortOwner, EventHandler {
           return true;
         }
         if (t < wake) wake = t;
+      } else if (this.otherSeen[b] === scan || other !== null) {
+        continue; // once an ACT/PRE is chosen only a ready hit can beat it, and no wake-up time is needed
       } else if (open === -1) {
+        this.otherSeen[b] = scan;
         const t = timing.actReady(rank, q.groupIndex, b);
         if (t <= cyc) {
           if (other === null) {
@@ -391,6 +408,7 @@ export class DramController implements PortOwner, EventHandler {
           }
         } else if (t < wake) wake = t;
       } else {
+        this.otherSeen[b] = scan;
         if (activeHits[b] > 0 && this.hitStreak[b] < this.rowHitCap) continue;
         const t = timing.preReady(b);
         if (t <= cyc) {

@@ -64,8 +64,11 @@ describe("nvm-optane: 256-byte media lines and the persistent write queue", () =
 
   it("sequential write bandwidth is several times below sequential read bandwidth", () => {
     const p = paramsOf("nvm-optane");
-    const rd = runTrace(p, sequentialTrace(8000)).bandwidthGBs;
-    const wr = runTrace(p, sequentialTrace(8000, { writeFraction: 1 })).bandwidthGBs;
+    const rdRun = runTrace(p, sequentialTrace(8000), { check: true });
+    const wrRun = runTrace(p, sequentialTrace(8000, { writeFraction: 1 }), { check: true });
+    expect([...rdRun.violations, ...wrRun.violations]).toEqual([]);
+    const rd = rdRun.bandwidthGBs;
+    const wr = wrRun.bandwidthGBs;
     expect(rd).toBeGreaterThan(6);
     expect(rd).toBeLessThan(7.5);
     expect(wr).toBeGreaterThan(1.8);
@@ -75,8 +78,8 @@ describe("nvm-optane: 256-byte media lines and the persistent write queue", () =
 
   it("random 64-byte writes are amplified: far below sequential writes", () => {
     const p = paramsOf("nvm-optane");
-    const seq = runTrace(p, sequentialTrace(4000, { writeFraction: 1 })).bandwidthGBs;
-    const rnd = runTrace(p, randomTrace(4000, { writeFraction: 1, seed: 3 })).bandwidthGBs;
+    const seq = runTrace(p, sequentialTrace(4000, { writeFraction: 1 }), { check: true }).bandwidthGBs;
+    const rnd = runTrace(p, randomTrace(4000, { writeFraction: 1, seed: 3 }), { check: true }).bandwidthGBs;
     expect(rnd).toBeLessThan(seq / 2.5);
   });
 });

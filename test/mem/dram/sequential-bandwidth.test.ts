@@ -14,7 +14,8 @@ describe("sequential read bandwidth", () => {
 
   it("ddr4-2400 with RoBaRaCoCh is held back by tCCD_L (one bank group at a time)", () => {
     const p = paramsOf("ddr4-2400", { mapping: "row-bank-rank-column-channel" });
-    const r = runTrace(p, sequentialTrace(20_000));
+    const r = runTrace(p, sequentialTrace(20_000), { check: true });
+    expect(r.violations).toEqual([]);
     // Within a row every RD waits tCCD_L = 6 cycles for a 4-cycle burst (67 %); only where the
     // stream crosses into the next bank do two bank groups overlap.
     expect(r.bandwidthGBs).toBeLessThan(0.8 * 19.2);
@@ -30,7 +31,8 @@ describe("sequential read bandwidth", () => {
   });
 
   it("ddr-400 dual channel approaches the Opteron node's 6.4 GB/s", () => {
-    const r = runSystemTrace(paramsOf("ddr-400"), sequentialTrace(20_000));
+    const r = runSystemTrace(paramsOf("ddr-400"), sequentialTrace(20_000), true);
+    expect(r.violations).toEqual([]);
     expect(r.peakGBs).toBeCloseTo(6.4, 6);
     expect(r.bandwidthGBs).toBeGreaterThan(0.9 * 6.4);
   });

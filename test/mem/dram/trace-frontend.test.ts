@@ -39,7 +39,7 @@ describe("DRAMsim3 trace parsing", () => {
 describe("playing a trace against one channel", () => {
   it("reports an isolated read's latency in cycles and ns", () => {
     const p = paramsOf("ddr4-2400");
-    const r = runTrace(p, parseTrace("0x0 READ 10\n", "t"));
+    const r = runTrace(p, parseTrace("0x0 READ 10\n", "t"), { check: true });
     const cycles = p.tRCD + p.tCL + burstCycles(p);
     expect(r.avgReadLatencyCycles).toBe(cycles);
     expect(r.avgReadLatencyNs).toBeCloseTo((cycles * p.tCKps) / 1000, 9);
@@ -59,7 +59,8 @@ describe("playing a trace against one channel", () => {
   it("measures bandwidth over the time to finish the trace", () => {
     const p = paramsOf("ddr4-2400");
     const lines = Array.from({ length: 2000 }, (_, i) => `0x${(i * 64).toString(16)} READ 0`).join("\n");
-    const r = runTrace(p, parseTrace(lines, "t"));
+    const r = runTrace(p, parseTrace(lines, "t"), { check: true });
+    expect(r.violations).toEqual([]);
     expect(r.bandwidthGBs).toBeCloseTo((2000 * 64) / r.finishNs, 9);
     expect(r.bandwidthGBs).toBeGreaterThan(15);
   });

@@ -1,0 +1,74 @@
+import type { CommandModule } from "yargs";
+import { runWithConfigErrors } from "../../config/exit.ts";
+import { loadConfigFile } from "../../config/load.ts";
+import { MachineSpec, socketsOf } from "../../config/machine-spec.ts";
+import { reproduceNuma, rowWithin, type NumaRepro } from "../../repro/numa-repro.ts";
+import { formatTable } from "../../report/table.ts";
+import { makeLogger } from "../logger.ts";
+
+/** Options of `hopsim repro`. */
+export interface ReproArgs {
+  what: string;
+  machine: string;
+  set: string[];
+  json: boolean;
+  logLevel: string;
+}
+
+/** Formats the NUMA reproduction as the tables a person reads. */
+export function formatNumaRepro(r: NumaRepro): string {
+  const out: string[] = [];
+  out.push(`Remote-access costs on ${r.machine} (SEED-FACTS §E: AMD pub. 40555 figs. 4-5, Drepper fig. 5.4)`);
+  out.push("");
+  out.push(
+    formatTable(
+      ["row", "what", "published", "simulated", "error (pp)", "ok"],
+      r.rows.map((x) => [
+        x.id,
+        x.description,
+        x.band ? `${x.band[0].toFixed(2)}-${x.band[1].toFixed(2)}` : x.published.toFixed(2),
+        x.simulated.toFixed(3),
+        x.band ? "" : ((x.simulated - x.published) * 100).toFixed(1),
+        rowWithin(x) ? "yes" : `no (> ${x.tolerancePp} pp)`,
+      ]),
+    ),
+  );
+  out.push("");
+  out.push("Striped vs local placement");
+  out.push(
+    formatTable(
+      ["workload", "policy", "threads", "time (us)", "bandwidth (GB/s)", "remote accesses"],
+      r.placement.map((p) => [p.workload, p.policy, p.threads, p.timeNs / 1000, p.bandwidthGBs, `${(p.remoteShare * 100).toFixed(1)} %`]),
+    ),
+  );
+  return `${out.join("\n")}\n`;
+}
+
+/** Runs a reproduction and prints it; returns the exit code. */
+export function reproCommand(a: ReproArgs): number {
+  const log = makeLogger(a.logLevel);
+  const m = loadConfigFile(a.machine, MachineSpec, { overrides: a.set });
+  const r = reproduceNuma(m, socketsOf(m.topology), { triadElementsPerThread: 64 * 1024, chaseAccesses: 20_000, progress: (l) => log.info(l) });
+  if (a.json) {
+    const rows = r.rows.map((x) => ({ id: x.id, published: x.published, simulated: Math.round(x.simulated * 1000) / 1000, within: rowWithin(x) }));
+    process.stdout.write(`${JSON.stringify({ machine: r.machine, rows, placement: r.placement }, null, 1)}\n`);
+  } else process.stdout.write(formatNumaRepro(r));
+  return 0;
+}
+
+/** The yargs definition of `hopsim repro`. */
+export const reproCommandModule: CommandModule<object, ReproArgs> = {
+  command: "repro <what>",
+  describe: "Reproduce published figures: numa (remote-access slowdowns, striped vs local placement)",
+  builder: (y) =>
+    y
+      .positional("what", { type: "string", choices: ["numa"], demandOption: true, describe: "which reproduction" })
+      .option("machine", { alias: "m", type: "string", default: "machines/opteron-4p.yaml", describe: "machine file" })
+      .option("set", { type: "string", array: true, default: [], describe: "override a machine field: key.path=value" })
+      .option("json", { type: "boolean", default: false, describe: "print rows and placement as JSON" }) as never,
+  handler: async (a) => {
+    await runWithConfigErrors(() => {
+      process.exitCode = reproCommand(a);
+    });
+  },
+};
