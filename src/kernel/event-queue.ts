@@ -135,7 +135,7 @@ export class EventQueue {
     this.count--;
     this.nexts[h] = this.freeHead;
     this.freeHead = h;
-    if (this.count < this.nBuckets >> 3 && this.nBuckets > MIN_BUCKETS) this.rebuild(this.nBuckets >> 1);
+    if (this.count < this.nBuckets >> 4 && this.nBuckets > MIN_BUCKETS) this.rebuild(this.nBuckets >> 2);
     return h;
   }
 

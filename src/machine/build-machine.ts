@@ -157,8 +157,8 @@ export function buildMachine(spec: MachineSpec): Machine {
           credits: 64,
         }),
       );
-      nb.addSnoopedCache(core.l1d);
-      nb.addSnoopedCache(core.l2);
+      // The L2 includes the L1d (fills go to both; an L2 victim leaves the L1d too).
+      nb.addSnoopedCache(core.l2, core.l1d);
       nodeCores.push(core);
       cores.push(core);
     }

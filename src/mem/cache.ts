@@ -52,11 +52,11 @@ export class Cache {
 
   /** Slot of `line` if present (state not I), else -1; does not touch LRU. */
   find(line: number): number {
+    // Invalid slots hold tag -1, so a tag match alone means the line is present.
+    const tags = this.tags;
     const base = (line % this.sets) * this.assoc;
-    for (let w = 0; w < this.assoc; w++) {
-      const i = base + w;
-      if (this.tags[i] === line && this.states[i] !== LineState.I) return i;
-    }
+    const end = base + this.assoc;
+    for (let i = base; i < end; i++) if (tags[i] === line) return i;
     return -1;
   }
 
@@ -79,6 +79,7 @@ export class Cache {
   /** Sets the state of a slot (I frees it). */
   setSlotState(slot: number, state: number): void {
     this.states[slot] = state;
+    if (state === LineState.I) this.tags[slot] = -1;
   }
 
   /**
@@ -123,6 +124,7 @@ export class Cache {
     if (i < 0) return LineState.I;
     const s = this.states[i];
     this.states[i] = LineState.I;
+    this.tags[i] = -1;
     return s;
   }
 

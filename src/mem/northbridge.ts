@@ -75,8 +75,10 @@ export class Northbridge implements PortOwner, EventHandler {
   private readonly pool: MessagePool;
   private readonly p: NorthbridgeParams;
   private readonly homeMap: HomeMap;
-  /** Caches probed at this node (every core's private levels and the shared level). */
+  /** Outer caches probed at this node (each core's L2, the shared level). */
   private readonly caches: Cache[] = [];
+  /** For each outer cache, the inner cache it includes (a core's L1d), or null. */
+  private readonly innerCaches: (Cache | null)[] = [];
   /** For each destination node, the link port index that leads there (-1 for this node). */
   private routeOut: Int32Array;
   private readonly coreQueues: MessageQueue[] = [];
@@ -181,9 +183,13 @@ export class Northbridge implements PortOwner, EventHandler {
     this.routeOut = routeOut;
   }
 
-  /** Registers a cache whose lines this node's probes must check. */
-  addSnoopedCache(c: Cache): void {
-    this.caches.push(c);
+  /**
+   * Registers a cache whose lines this node's probes must check, with the inner cache it is
+   * inclusive of (probes look inside only when the outer one holds the line).
+   */
+  addSnoopedCache(outer: Cache, inner: Cache | null = null): void {
+    this.caches.push(outer);
+    this.innerCaches.push(inner);
   }
 
   /** Receives a packet from a core, a link or the memory controller. */
@@ -440,15 +446,15 @@ export class Northbridge implements PortOwner, EventHandler {
     let hit = false;
     let dirty = false;
     for (let i = 0; i < this.caches.length; i++) {
-      const c = this.caches[i];
-      const slot = c.find(line);
+      const slot = this.caches[i].find(line);
       if (slot < 0) continue;
       hit = true;
-      const s = c.slotState(slot);
-      if (s === LineState.M || s === LineState.O) dirty = true;
-      if (invalidate) c.setSlotState(slot, LineState.I);
-      else if (s === LineState.M) c.setSlotState(slot, LineState.O);
-      else if (s === LineState.E) c.setSlotState(slot, LineState.S);
+      if (probeSlot(this.caches[i], slot, invalidate)) dirty = true;
+      const inner = this.innerCaches[i];
+      if (inner !== null) {
+        const s1 = inner.find(line);
+        if (s1 >= 0 && probeSlot(inner, s1, invalidate)) dirty = true;
+      }
     }
     if (hit) this.stProbesHit.value++;
     if (dirty) this.stProbesDirty.value++;
@@ -533,4 +539,13 @@ export class Northbridge implements PortOwner, EventHandler {
       }
     }
   }
+}
+
+/** Applies a probe to one cache slot (invalidate, or downgrade M to O and E to S); true if it was dirty. */
+function probeSlot(c: Cache, slot: number, invalidate: boolean): boolean {
+  const s = c.slotState(slot);
+  if (invalidate) c.setSlotState(slot, LineState.I);
+  else if (s === LineState.M) c.setSlotState(slot, LineState.O);
+  else if (s === LineState.E) c.setSlotState(slot, LineState.S);
+  return s === LineState.M || s === LineState.O;
 }
