@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DramSpec } from "../mem/dram/dram-spec.ts";
 import { Bandwidth, Duration, Frequency, NonNegativeSize as NonNegativeSizeField, Size } from "./units.ts";
 
 /** A cache level: size, ways and hit latency in core cycles. */
@@ -43,8 +44,16 @@ export const SimpleMemorySpec = z.strictObject({
 });
 export type SimpleMemorySpec = z.infer<typeof SimpleMemorySpec>;
 
-/** A node's memory. */
-export const MemorySpec = SimpleMemorySpec;
+/** A bank-level DRAM / HBM / NVM memory: a preset and any timing or organisation overrides. */
+export const DramMemorySpec = z.strictObject({
+  kind: z.literal("dram"),
+  size: Size,
+  dram: DramSpec,
+});
+export type DramMemorySpec = z.infer<typeof DramMemorySpec>;
+
+/** A node's memory: the latency-and-bandwidth controller, or a bank-level one. */
+export const MemorySpec = z.discriminatedUnion("kind", [SimpleMemorySpec, DramMemorySpec]);
 export type MemorySpec = z.infer<typeof MemorySpec>;
 
 /** The per-node uncore: probe engine and request queue. */

@@ -7,6 +7,7 @@ import { Core } from "../cpu/core.ts";
 import { NodeRangeHomeMap } from "../mem/home-map.ts";
 import { Northbridge } from "../mem/northbridge.ts";
 import { SimpleMemory } from "../mem/simple-memory.ts";
+import { buildDram } from "../mem/dram/dram-spec.ts";
 import { Link } from "../net/link.ts";
 import { buildRoutes, socketHops, type RoutingTable } from "../net/routing.ts";
 import type { Topology } from "../net/topology.ts";
@@ -82,8 +83,14 @@ export function topologyOf(t: TopologySpec): Topology {
   return topo;
 }
 
+/** Options of the machine builder. */
+export interface BuildOptions {
+  /** Check every DRAM command against every timing constraint (slower; always on in tests). */
+  checkDram?: boolean;
+}
+
 /** Builds every component of a machine and wires them through ports, links and wires. */
-export function buildMachine(spec: MachineSpec): Machine {
+export function buildMachine(spec: MachineSpec, options: BuildOptions = {}): Machine {
   const sim = new Simulator(4096);
   const stats = new StatsRegistry();
   const pool = new MessagePool();
@@ -127,14 +134,17 @@ export function buildMachine(spec: MachineSpec): Machine {
       homeMap,
     );
     const m = spec.node.memory;
-    const memory = new SimpleMemory(sim, stats, `${name}.mc`, {
-      latencyPs: m.latency,
-      peakBandwidthBytesPerNs: m.bandwidth,
-      efficiency: m.efficiency,
-      queueDepth: m.queue,
-      writeBufferDepth: m.writeBuffer,
-      writeToReadPs: m.writeToRead,
-    });
+    const memory =
+      m.kind === "simple"
+        ? new SimpleMemory(sim, stats, `${name}.mc`, {
+            latencyPs: m.latency,
+            peakBandwidthBytesPerNs: m.bandwidth,
+            efficiency: m.efficiency,
+            queueDepth: m.queue,
+            writeBufferDepth: m.writeBuffer,
+            writeToReadPs: m.writeToRead,
+          })
+        : buildDram(sim, stats, `${name}.mc`, m.dram, { check: options.checkDram });
     new Wire(nb.memPort, memory.port);
     const nodeCores: Core[] = [];
     for (let k = 0; k < spec.node.cores; k++) {
