@@ -7,6 +7,7 @@ import { Core } from "../cpu/core.ts";
 import { NodeRangeHomeMap } from "../mem/home-map.ts";
 import { Northbridge } from "../mem/northbridge.ts";
 import { SimpleMemory } from "../mem/simple-memory.ts";
+import { SharedCache } from "../mem/shared-cache.ts";
 import { buildDram } from "../mem/dram/dram-spec.ts";
 import { Link } from "../net/link.ts";
 import { buildRoutes, socketHops, type RoutingTable } from "../net/routing.ts";
@@ -123,6 +124,7 @@ export function buildMachine(spec: MachineSpec, options: BuildOptions = {}): Mac
         probeLatencyPs: spec.node.northbridge.probeLatency,
         directoryLatencyPs: spec.directoryLatency,
         requestQueueEntries: spec.node.northbridge.requestQueue,
+        sharedCacheLatencyPs: spec.node.l3 ? coreClock.cyclesToTicks(spec.node.l3.latencyCycles) : 0,
         packets: {
           requestBytes: spec.packets.request,
           probeBytes: spec.packets.probe,
@@ -146,6 +148,8 @@ export function buildMachine(spec: MachineSpec, options: BuildOptions = {}): Mac
           })
         : buildDram(sim, stats, `${name}.mc`, m.dram, { check: options.checkDram });
     new Wire(nb.memPort, memory.port);
+    const l3 = spec.node.l3 ? new SharedCache(stats, `${name}.l3`, { sizeBytes: spec.node.l3.size, assoc: spec.node.l3.assoc, lineBytes }) : null;
+    if (l3 !== null) nb.setSharedCache(l3);
     const nodeCores: Core[] = [];
     for (let k = 0; k < spec.node.cores; k++) {
       const core = new Core(sim, stats, pool, `${name}.core${k}`, coreClock, {
@@ -169,6 +173,7 @@ export function buildMachine(spec: MachineSpec, options: BuildOptions = {}): Mac
       );
       // The L2 includes the L1d (fills go to both; an L2 victim leaves the L1d too).
       nb.addSnoopedCache(core.l2, core.l1d);
+      l3?.addCore(core.l2, core.l1d);
       nodeCores.push(core);
       cores.push(core);
     }

@@ -7,6 +7,7 @@ import type { Counter } from "../stats/counter.ts";
 import type { Histogram } from "../stats/histogram.ts";
 import type { StatsRegistry } from "../stats/registry.ts";
 import type { Cache } from "./cache.ts";
+import type { SharedCache } from "./shared-cache.ts";
 import { LineState } from "./moesi.ts";
 import { MsgKind } from "./msg-kind.ts";
 import type { HomeMap } from "./home-map.ts";
@@ -44,11 +45,14 @@ export interface NorthbridgeParams {
   directoryLatencyPs: number;
   /** Outstanding requests the node's request queue holds for its cores. */
   requestQueueEntries: number;
+  /** Latency of a hit in the node's shared cache, in ps (when it has one). */
+  sharedCacheLatencyPs: number;
   /** Packet sizes on the links. */
   packets: PacketSizes;
 }
 
 const EV_PROBE = 1;
+const EV_SHARED_HIT = 2;
 const INVALIDATE = 1 << 16;
 const SHARED_BY_DIRECTORY = 1 << 16;
 const COUNT_MASK = 0xffff;
@@ -75,6 +79,8 @@ export class Northbridge implements PortOwner, EventHandler {
   private readonly pool: MessagePool;
   private readonly p: NorthbridgeParams;
   private readonly homeMap: HomeMap;
+  /** The node's shared last-level cache, if it has one. */
+  private shared: SharedCache | null = null;
   /** Outer caches probed at this node (each core's L2, the shared level). */
   private readonly caches: Cache[] = [];
   /** For each outer cache, the inner cache it includes (a core's L1d), or null. */
@@ -183,6 +189,12 @@ export class Northbridge implements PortOwner, EventHandler {
     this.routeOut = routeOut;
   }
 
+  /** Gives the node a shared last-level cache (its lines are probed like the cores'). */
+  setSharedCache(c: SharedCache): void {
+    this.shared = c;
+    this.addSnoopedCache(c.cache, null);
+  }
+
   /**
    * Registers a cache whose lines this node's probes must check, with the inner cache it is
    * inclusive of (probes look inside only when the outer one holds the line).
@@ -215,16 +227,40 @@ export class Northbridge implements PortOwner, EventHandler {
   /** Probe lookups that have finished. */
   handleEvent(kind: number, payload: unknown): void {
     if (kind === EV_PROBE) this.answerProbe(payload as Message);
+    else if (kind === EV_SHARED_HIT) {
+      const msg = payload as Message;
+      const core = msg.src;
+      msg.src = this.p.nodeId;
+      this.sendOn(this.coreQueues[core], this.corePorts[core], msg);
+    }
   }
 
   // ---- requester side -------------------------------------------------------------------------
 
   private fromCore(coreIdx: number, msg: Message): boolean {
+    const shared = this.shared;
     if (msg.kind === MsgKind.WriteBack) {
+      if (shared !== null && shared.absorbWriteBack(Math.floor(msg.addr / this.p.lineBytes))) {
+        this.pool.put(msg);
+        return true;
+      }
       msg.src = this.p.nodeId;
       msg.dst = this.homeMap.homeOf(msg.addr);
       this.route(msg);
       return true;
+    }
+    if (shared !== null) {
+      const state = shared.tryHit(Math.floor(msg.addr / this.p.lineBytes), msg.kind !== MsgKind.ReadReq, coreIdx);
+      if (state >= 0) {
+        // Served by the shared cache: the same message returns as the fill.
+        msg.kind = MsgKind.Data;
+        msg.aux = state;
+        msg.src = coreIdx;
+        msg.dst = this.p.nodeId;
+        msg.sizeBytes = this.p.lineBytes;
+        this.sim.schedule(this, this.p.sharedCacheLatencyPs, EV_SHARED_HIT, msg);
+        return true;
+      }
     }
     if (this.txnFreeTop === 0) {
       this.coreRefused = true;
@@ -289,6 +325,16 @@ export class Northbridge implements PortOwner, EventHandler {
     fill.src = this.p.nodeId;
     fill.dst = this.p.nodeId;
     fill.issuedAt = this.txnStart[t];
+    const shared = this.shared;
+    if (shared !== null && shared.fill(Math.floor(line / this.p.lineBytes), fill.aux) && shared.victimDirty()) {
+      const wb = this.pool.get();
+      wb.kind = MsgKind.WriteBack;
+      wb.addr = shared.victimLine * this.p.lineBytes;
+      wb.sizeBytes = this.p.packets.dataHeaderBytes + this.p.lineBytes;
+      wb.src = this.p.nodeId;
+      wb.dst = this.homeMap.homeOf(wb.addr);
+      this.route(wb);
+    }
     this.sendOn(this.coreQueues[this.txnCore[t]], this.corePorts[this.txnCore[t]], fill);
     // Release the line at its home.
     const done = this.pool.get();

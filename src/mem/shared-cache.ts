@@ -1,0 +1,114 @@
+import type { Counter } from "../stats/counter.ts";
+import type { StatsRegistry } from "../stats/registry.ts";
+import { Cache, type CacheGeometry } from "./cache.ts";
+import { LineState, isDirty, isWritable } from "./moesi.ts";
+
+/**
+ * A socket's shared last-level cache, inclusive of its cores' private caches. Its state for a
+ * line is the node's permission (what the home granted); the cores' L2 / L1d under it are
+ * looked at directly, as the cache's core-valid bits would be. It serves local hits, absorbs the
+ * cores' write-backs, and takes the cores' copies with it when it evicts a line.
+ */
+export class SharedCache {
+  /** The tag array. */
+  readonly cache: Cache;
+  /** Line address and dirtiness of the last victim `fill` evicted (valid when it returned true). */
+  victimLine: number;
+  private readonly l2s: Cache[] = [];
+  private readonly l1s: Cache[] = [];
+  private readonly hits: Counter;
+  private readonly misses: Counter;
+
+  constructor(stats: StatsRegistry, name: string, g: CacheGeometry) {
+    this.cache = new Cache(name, g);
+    this.victimLine = -1;
+    this.hits = stats.counter(`${name}.hits`, "count", "core misses served by the shared cache");
+    this.misses = stats.counter(`${name}.misses`, "count", "core misses the shared cache sent to a home");
+    stats.formula(`${name}.hitRate`, "ratio", "hits over lookups", () => this.hits.value / (this.hits.value + this.misses.value));
+  }
+
+  /** Registers a core's private L2 and L1d (index = local core index). */
+  addCore(l2: Cache, l1d: Cache): void {
+    this.l2s.push(l2);
+    this.l1s.push(l1d);
+  }
+
+  /**
+   * Serves a miss of core `core` if the node may: returns the state to fill the core with, or -1
+   * when the request must go to the line's home. An exclusive hit invalidates the other cores'
+   * copies (their dirty data merges here).
+   */
+  tryHit(line: number, exclusive: boolean, core: number): number {
+    const slot = this.cache.find(line);
+    if (slot < 0) {
+      this.misses.value++;
+      return -1;
+    }
+    const nodeState = this.cache.slotState(slot);
+    if (exclusive && !isWritable(nodeState)) {
+      this.misses.value++;
+      return -1;
+    }
+    let othersHold = false;
+    let othersDirty = false;
+    for (let c = 0; c < this.l2s.length; c++) {
+      if (c === core) continue;
+      const s2 = this.l2s[c].find(line);
+      if (s2 < 0) continue;
+      othersHold = true;
+      const st = Math.max(this.l2s[c].slotState(s2), this.l1s[c].stateOf(line));
+      if (isDirty(st)) othersDirty = true;
+      if (exclusive) {
+        this.l2s[c].setSlotState(s2, LineState.I);
+        this.l1s[c].invalidate(line);
+      } else if (isDirty(st) || st === LineState.E) {
+        // Another core had it exclusively: both now share it, the node keeps the dirty data here.
+        this.l2s[c].setSlotState(s2, LineState.S);
+        const s1 = this.l1s[c].find(line);
+        if (s1 >= 0) this.l1s[c].setSlotState(s1, LineState.S);
+      }
+    }
+    this.cache.touch(slot);
+    this.hits.value++;
+    if (exclusive) {
+      this.cache.setSlotState(slot, LineState.M);
+      return LineState.M;
+    }
+    if (othersDirty && nodeState !== LineState.M) this.cache.setSlotState(slot, LineState.O);
+    else if (othersDirty) this.cache.setSlotState(slot, LineState.M);
+    return othersHold || !isWritable(nodeState) ? LineState.S : LineState.E;
+  }
+
+  /**
+   * Installs a line the home granted in `state`. Returns true when a victim left; its address is
+   * in `victimLine` and the return of `victimDirty()` says whether it needs writing back. The
+   * victim's copies in the cores go with it.
+   */
+  fill(line: number, state: number): boolean {
+    if (!this.cache.insert(line, state)) return false;
+    const v = this.cache.victimLine;
+    let dirty = isDirty(this.cache.victimState);
+    for (let c = 0; c < this.l2s.length; c++) {
+      if (isDirty(this.l2s[c].invalidate(v))) dirty = true;
+      if (isDirty(this.l1s[c].invalidate(v))) dirty = true;
+    }
+    this.victimLine = v;
+    this.lastVictimDirty = dirty;
+    return true;
+  }
+
+  /** Whether the last victim held data memory does not have. */
+  victimDirty(): boolean {
+    return this.lastVictimDirty;
+  }
+
+  /** Takes a core's write-back of `line` (marks it dirty here); false if the line is not held. */
+  absorbWriteBack(line: number): boolean {
+    const slot = this.cache.find(line);
+    if (slot < 0) return false;
+    this.cache.setSlotState(slot, LineState.M);
+    return true;
+  }
+
+  private lastVictimDirty = false;
+}
