@@ -28,6 +28,11 @@ export class Message {
    * A router that forwards the packet at once may start it on the next link from this tick.
    */
   headAt: Tick;
+  /**
+   * Tick the message is ready to leave, when later than the moment it is handed to a link (a
+   * reply computed now but due after a lookup delay); 0 means now. The link clears it.
+   */
+  sendAt: Tick;
   /** Intrusive link for FIFO queues (null when not queued). */
   next: Message | null;
 
@@ -42,6 +47,7 @@ export class Message {
     this.issuedAt = 0;
     this.hops = 0;
     this.headAt = 0;
+    this.sendAt = 0;
     this.next = null;
   }
 }
@@ -72,6 +78,7 @@ export class MessagePool {
     m.issuedAt = 0;
     m.hops = 0;
     m.headAt = 0;
+    m.sendAt = 0;
     m.next = null;
     this.free.push(m);
   }

@@ -51,8 +51,9 @@ export interface NorthbridgeParams {
   packets: PacketSizes;
 }
 
-const EV_PROBE = 1;
 const EV_SHARED_HIT = 2;
+/** Event kinds from this value up complete request-queue entry (kind - EV_COMPLETE). */
+const EV_COMPLETE = 1 << 20;
 const INVALIDATE = 1 << 16;
 const SHARED_BY_DIRECTORY = 1 << 16;
 const COUNT_MASK = 0xffff;
@@ -103,6 +104,8 @@ export class Northbridge implements PortOwner, EventHandler {
   private readonly txnShared: Uint8Array;
   private readonly txnHasData: Uint8Array;
   private readonly txnStart: Float64Array;
+  /** Latest arrival tick among the responses counted so far (replies may be due after now). */
+  private readonly txnReadyAt: Float64Array;
   private readonly txnFree: Int32Array;
   private txnFreeTop: number;
   private coreRefused: boolean;
@@ -149,6 +152,7 @@ export class Northbridge implements PortOwner, EventHandler {
     this.txnShared = new Uint8Array(n);
     this.txnHasData = new Uint8Array(n);
     this.txnStart = new Float64Array(n);
+    this.txnReadyAt = new Float64Array(n);
     this.txnFree = new Int32Array(n);
     for (let i = 0; i < n; i++) this.txnFree[i] = n - 1 - i;
     this.txnFreeTop = n;
@@ -226,7 +230,7 @@ export class Northbridge implements PortOwner, EventHandler {
 
   /** Probe lookups that have finished. */
   handleEvent(kind: number, payload: unknown): void {
-    if (kind === EV_PROBE) this.answerProbe(payload as Message);
+    if (kind >= EV_COMPLETE) this.complete(kind - EV_COMPLETE);
     else if (kind === EV_SHARED_HIT) {
       const msg = payload as Message;
       const core = msg.src;
@@ -276,6 +280,7 @@ export class Northbridge implements PortOwner, EventHandler {
     this.txnShared[t] = 0;
     this.txnHasData[t] = 0;
     this.txnStart[t] = this.sim.now;
+    this.txnReadyAt[t] = 0;
     const home = this.homeMap.homeOf(msg.addr);
     this.stRequests.value++;
     this.stCoreRequests[coreIdx].value++;
@@ -296,6 +301,8 @@ export class Northbridge implements PortOwner, EventHandler {
 
   private onResponse(msg: Message): void {
     const t = msg.txnId;
+    // A local probe's answer is due after the lookup: count it now, complete no earlier.
+    if (msg.sendAt > this.txnReadyAt[t]) this.txnReadyAt[t] = msg.sendAt;
     if (msg.kind === MsgKind.Data) {
       this.txnHasData[t] = 1;
       this.txnExpected[t] = msg.aux & COUNT_MASK;
@@ -305,7 +312,10 @@ export class Northbridge implements PortOwner, EventHandler {
       if (msg.aux !== 0) this.txnShared[t] = 1;
     }
     this.pool.put(msg);
-    if (this.txnHasData[t] === 1 && this.txnReceived[t] === this.txnExpected[t]) this.complete(t);
+    if (this.txnHasData[t] === 1 && this.txnReceived[t] === this.txnExpected[t]) {
+      if (this.txnReadyAt[t] > this.sim.now) this.sim.scheduleAt(this, this.txnReadyAt[t], EV_COMPLETE + t, null);
+      else this.complete(t);
+    }
   }
 
   private complete(t: number): void {
@@ -486,7 +496,7 @@ export class Northbridge implements PortOwner, EventHandler {
 
   // ---- probes ---------------------------------------------------------------------------------
 
-  private answerProbe(msg: Message): void {
+  private answerProbe(msg: Message, answerAt: number): void {
     const line = Math.floor(msg.addr / this.p.lineBytes);
     const invalidate = (msg.aux & INVALIDATE) !== 0;
     let hit = false;
@@ -510,6 +520,7 @@ export class Northbridge implements PortOwner, EventHandler {
     msg.src = this.p.nodeId;
     msg.aux = hit && !invalidate ? 1 : 0;
     msg.hops = 0;
+    msg.sendAt = answerAt;
     this.route(msg);
   }
 
@@ -546,7 +557,8 @@ export class Northbridge implements PortOwner, EventHandler {
         } else this.atHome(msg);
         return;
       case MsgKind.Probe:
-        this.sim.schedule(this, this.p.probeLatencyPs, EV_PROBE, msg);
+        // The lookup is done on arrival; its answer leaves one probe latency later.
+        this.answerProbe(msg, this.sim.now + this.p.probeLatencyPs);
         return;
       case MsgKind.ProbeResp:
       case MsgKind.ProbeRespData:

@@ -17,7 +17,7 @@ export interface SimpleMemoryParams {
   efficiency: number;
   /** Reads accepted but not yet answered; beyond it `recv` refuses reads. */
   queueDepth: number;
-  /** Writes the write buffer holds; writes are acknowledged when buffered. */
+  /** Writes the write buffer holds. */
   writeBufferDepth: number;
   /** Time the channel needs after a write before a read may use it (DDR tWTR plus bus turnaround), in ps. */
   writeToReadPs: number;
@@ -30,7 +30,9 @@ const EV_READ_DONE = 1;
  * A memory controller with one channel. Reads queue first come first served and each occupies the
  * channel for size / sustained bandwidth, its data ready one access latency after its turn starts.
  * Writes wait in a write buffer and use the channel only when no read is waiting, or when the
- * buffer is full (memory controllers prioritise reads); each is acknowledged once written.
+ * buffer is full (memory controllers prioritise reads); each is acknowledged once written. A read
+ * after a write waits for the bus to turn around. The channel wakes itself only while requests
+ * are waiting, so an isolated read costs one event.
  */
 export class SimpleMemory implements PortOwner, EventHandler {
   /** Component path, e.g. `node0.mc`. */
@@ -38,13 +40,15 @@ export class SimpleMemory implements PortOwner, EventHandler {
   /** The port the home agent talks to. */
   readonly port: Port;
   private readonly sim: Simulator;
-  private readonly latencyPs: number;
-  private readonly psPerByte: number;
   private readonly p: SimpleMemoryParams;
+  private readonly psPerByte: number;
   private readonly reads = new MessageQueue();
   private readonly writes = new MessageQueue();
   private readonly unsent = new MessageQueue();
-  private channelBusy: boolean;
+  /** Tick the channel finishes its current transfer. */
+  private busyUntil: number;
+  /** True while a channel-free event is pending. */
+  private wakePending: boolean;
   private lastWasWrite: boolean;
   private readsOutstanding: number;
   private refusedSomeone: boolean;
@@ -60,9 +64,9 @@ export class SimpleMemory implements PortOwner, EventHandler {
     this.sim = sim;
     this.p = p;
     this.port = new Port(this, `${name}.port`);
-    this.latencyPs = p.latencyPs;
     this.psPerByte = 1000 / (p.peakBandwidthBytesPerNs * p.efficiency);
-    this.channelBusy = false;
+    this.busyUntil = 0;
+    this.wakePending = false;
     this.lastWasWrite = false;
     this.readsOutstanding = 0;
     this.refusedSomeone = false;
@@ -92,15 +96,15 @@ export class SimpleMemory implements PortOwner, EventHandler {
       }
       this.writes.push(msg);
     }
-    if (!this.channelBusy) this.startNext();
+    if (!this.wakePending) this.serve();
     return true;
   }
 
   /** The channel is free again, or a read's data is ready. */
   handleEvent(kind: number, payload: unknown): void {
     if (kind === EV_CHANNEL_FREE) {
-      this.channelBusy = false;
-      this.startNext();
+      this.wakePending = false;
+      this.serve();
       return;
     }
     const msg = payload as Message;
@@ -120,39 +124,41 @@ export class SimpleMemory implements PortOwner, EventHandler {
     }
   }
 
-  /** Starts the next transfer: a waiting read, else a buffered write. */
-  private startNext(): void {
+  /**
+   * Starts transfers while the channel is free now: a waiting read first, else a buffered write
+   * (a full write buffer drains first). If work remains for later, wakes up when it can start.
+   */
+  private serve(): void {
     const now = this.sim.now;
-    const full = this.writes.length >= this.p.writeBufferDepth;
-    let msg: Message | null;
-    if (this.reads.length > 0 && !full) msg = this.reads.shift();
-    else msg = this.writes.shift() ?? this.reads.shift();
-    if (msg === null) return;
-    const isWrite = msg.kind === MsgKind.MemWrite;
-    if (!isWrite && this.lastWasWrite && this.p.writeToReadPs > 0) {
-      // The bus turns around before the read: the channel idles for tWTR first.
-      this.lastWasWrite = false;
-      this.reads.pushFront(msg);
-      this.channelBusy = true;
-      this.sim.schedule(this, this.p.writeToReadPs, EV_CHANNEL_FREE, null);
-      return;
-    }
-    this.lastWasWrite = isWrite;
-    const service = Math.ceil(msg.sizeBytes * this.psPerByte);
-    this.channelBusy = true;
-    this.stBusyPs.value += service;
-    this.stBytes.value += msg.sizeBytes;
-    this.sim.schedule(this, service, EV_CHANNEL_FREE, null);
-    if (msg.kind === MsgKind.MemRead) {
-      this.stReads.value++;
-      const ready = now + (this.latencyPs > service ? this.latencyPs : service);
-      this.stLatency.sample(ready - msg.issuedAt);
-      this.sim.scheduleAt(this, ready, EV_READ_DONE, msg);
-    } else {
-      this.stWrites.value++;
-      msg.kind = MsgKind.MemWriteAck;
-      this.respond(msg);
-      this.signalRoom();
+    for (;;) {
+      if (this.reads.length === 0 && this.writes.length === 0) return;
+      const full = this.writes.length >= this.p.writeBufferDepth;
+      const readNext = this.reads.length > 0 && !full;
+      // A read after a write must wait for the bus to turn around.
+      const free = readNext && this.lastWasWrite ? this.busyUntil + this.p.writeToReadPs : this.busyUntil;
+      if (free > now) {
+        this.wakePending = true;
+        this.sim.scheduleAt(this, free, EV_CHANNEL_FREE, null);
+        return;
+      }
+      const msg = (readNext ? this.reads.shift() : (this.writes.shift() ?? this.reads.shift())) as Message;
+      const isWrite = msg.kind === MsgKind.MemWrite;
+      const service = Math.ceil(msg.sizeBytes * this.psPerByte);
+      this.busyUntil = now + service;
+      this.lastWasWrite = isWrite;
+      this.stBusyPs.value += service;
+      this.stBytes.value += msg.sizeBytes;
+      if (isWrite) {
+        this.stWrites.value++;
+        msg.kind = MsgKind.MemWriteAck;
+        this.respond(msg);
+        this.signalRoom();
+      } else {
+        this.stReads.value++;
+        const ready = now + (this.p.latencyPs > service ? this.p.latencyPs : service);
+        this.stLatency.sample(ready - msg.issuedAt);
+        this.sim.scheduleAt(this, ready, EV_READ_DONE, msg);
+      }
     }
   }
 

@@ -129,19 +129,27 @@ export class Link implements Connection, EventHandler {
     }
     d.inFlight++;
     const now = this.sim.now;
-    // A packet forwarded as it arrives may have started leaving when its head came in.
-    const earliest = msg.headAt > 0 && msg.headAt < now ? msg.headAt : now;
     const ser = Math.ceil(msg.sizeBytes * this.psPerByte);
     let start: number;
-    if (msg.sizeBytes <= this.controlInsertBytes) {
-      // Inserted into any data packet in progress: waits for commands only, and lengthens the
-      // data packet it interrupts (an idle link has nothing to push back).
-      start = d.controlBusyUntil > earliest ? d.controlBusyUntil : earliest;
-      d.controlBusyUntil = start + ser;
-      if (d.busyUntil > start) d.busyUntil += ser;
+    if (msg.sendAt > now) {
+      // A reply due later (after a lookup): it takes its place then, without holding up what
+      // is sent in the meantime (shortcut: the overlap, a few bytes at most, is not charged).
+      const busy = msg.sizeBytes <= this.controlInsertBytes ? d.controlBusyUntil : d.busyUntil;
+      start = busy > msg.sendAt ? busy : msg.sendAt;
+      msg.sendAt = 0;
     } else {
-      start = d.busyUntil > earliest ? d.busyUntil : earliest;
-      d.busyUntil = start + ser;
+      // A packet forwarded as it arrives may have started leaving when its head came in.
+      const earliest = msg.headAt > 0 && msg.headAt < now ? msg.headAt : now;
+      if (msg.sizeBytes <= this.controlInsertBytes) {
+        // Inserted into any data packet in progress: waits for commands only, and lengthens the
+        // data packet it interrupts (an idle link has nothing to push back).
+        start = d.controlBusyUntil > earliest ? d.controlBusyUntil : earliest;
+        d.controlBusyUntil = start + ser;
+        if (d.busyUntil > start) d.busyUntil += ser;
+      } else {
+        start = d.busyUntil > earliest ? d.busyUntil : earliest;
+        d.busyUntil = start + ser;
+      }
     }
     d.bytes.value += msg.sizeBytes;
     d.messages.value++;

@@ -68,7 +68,7 @@ export function parseColumnExpr(text: string): ColumnExpr {
     const t = peek();
     return t ? `at column ${t.at + 1}` : "at the end";
   };
-  const isOp = (t: Token | undefined, ops: string): t is Token & { kind: "op" } => t?.kind === "op" && ops.includes(t.text);
+  const isOp = (t: Token | undefined, ops: string): boolean => t?.kind === "op" && ops.includes(t.text);
 
   function expr(): ColumnExpr {
     let left = term();
@@ -119,11 +119,12 @@ export function parseColumnExpr(text: string): ColumnExpr {
       if (t.text.includes("*")) throw new Error(`a wildcard path (${t.text}) needs a function such as sum(...)`);
       return { kind: "ref", path: t.text };
     }
-    throw new Error(`unexpected "${t.text}" ${where()}`);
+    throw new Error(`unexpected "${t.kind === "op" ? t.text : ""}" ${where()}`);
   }
 
   const out = expr();
-  if (pos < tokens.length) throw new Error(`unexpected "${(tokens[pos] as Token & { text?: string }).text ?? ""}" ${where()}`);
+  const rest = tokens[pos];
+  if (rest !== undefined) throw new Error(`unexpected "${rest.kind === "num" ? rest.value : rest.text}" ${where()}`);
   return out;
 }
 

@@ -12,12 +12,14 @@ import { UnitError } from "../config/units.ts";
 import { WorkloadSpec } from "../config/workload-spec.ts";
 import { runSimulation, type RunResult } from "../machine/run-simulation.ts";
 import { splitOverrides } from "../cli/split-overrides.ts";
+import { overBudget, TEST_BUDGET, type RunBudget } from "./run-budget.ts";
 
 /** What one input did: ran to completion, was rejected with readable problems, or crashed. */
 export type Outcome =
   | { kind: "ran"; result: RunResult }
   | { kind: "rejected"; lines: string[] }
-  | { kind: "crashed"; error: unknown };
+  | { kind: "crashed"; error: unknown }
+  | { kind: "over-budget"; reason: string };
 
 /** Both specs of a run, validated. */
 export interface ValidatedInputs {
@@ -56,6 +58,34 @@ export function classify(step: () => RunResult): Outcome {
     if (e instanceof UnitError) return { kind: "rejected", lines: [e.message] };
     return { kind: "crashed", error: e };
   }
+}
+
+/**
+ * Like `classify`, but first validates with `validate` and refuses to run an accepted input whose
+ * estimated cost exceeds `budget` (reported as "over-budget": the validator let through something
+ * too big to run).
+ */
+export function classifyGuarded(validate: () => ValidatedInputs, seed: number, workloadFile: string, budget: RunBudget = TEST_BUDGET): Outcome {
+  let v: ValidatedInputs | undefined;
+  const first = classify(() => {
+    v = validate();
+    return null as unknown as RunResult;
+  });
+  if (first.kind !== "ran" || v === undefined) return first;
+  const inputs = v;
+  const reason = overBudget(inputs.machine, inputs.workload, budget);
+  if (reason !== null) return { kind: "over-budget", reason };
+  return classify(() => runSimulation(inputs.machine, inputs.workload, seed, workloadFile));
+}
+
+/** Validates plain objects and runs them if they fit `budget` (see classifyGuarded). */
+export function runRawGuarded(machineRaw: unknown, workloadRaw: unknown, seed = 1, budget: RunBudget = TEST_BUDGET): Outcome {
+  return classifyGuarded(() => validateRaw(machineRaw, workloadRaw), seed, "workload.yaml", budget);
+}
+
+/** Loads files with overrides and runs them if they fit `budget` (see classifyGuarded). */
+export function runFilesGuarded(machineFile: string, workloadFile: string, sets: readonly string[] = [], seed = 1, budget: RunBudget = TEST_BUDGET): Outcome {
+  return classifyGuarded(() => loadFiles(machineFile, workloadFile, sets), seed, workloadFile, budget);
 }
 
 /** Validates and runs plain machine and workload objects in this process. */
