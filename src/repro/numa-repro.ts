@@ -66,24 +66,26 @@ function amdTest(m: MachineSpec, mode: "read" | "write", node: number): RunResul
 }
 
 /**
- * Drepper's fig. 5.4 experiment: one thread on node 0 streams 8-byte words sequentially through a
- * working set on node `node` (cold, one pass), reading or writing; returns bytes per ns.
+ * Drepper's fig. 5.4 experiment (the section 3.5.1 bandwidth test, multi-threaded): every core
+ * of node 0 streams 8-byte words sequentially through its own part of a working set on node
+ * `node` (cold, one pass), reading or writing; returns the total bytes per ns.
  */
 function streamBandwidth(m: MachineSpec, mode: "read" | "write", node: number, bytes: number): number {
-  const w = workload(`bw-${mode}-${node}`, [bindRegion("buf", bytes, node)], [
-    {
-      core: { node: 0, core: 0 },
-      generator: mode === "read" ? "stream-read" : "stream-write",
-      region: "buf",
-      elementBytes: 8,
-      passes: 1,
-      dependsOn: 0,
-      gapCycles: 0,
-      startNs: 0,
-    },
-  ]);
-  const r = runSimulation(m, w, 1);
-  return bytes / r.simulatedNs;
+  const cores = m.node.cores;
+  const part = Math.floor(bytes / cores);
+  const regions = Array.from({ length: cores }, (_, i) => bindRegion(`buf${i}`, part, node));
+  const threads: ThreadSpec[] = Array.from({ length: cores }, (_, i) => ({
+    core: { node: 0, core: i },
+    generator: mode === "read" ? "stream-read" : "stream-write",
+    region: `buf${i}`,
+    elementBytes: 8,
+    passes: 1,
+    dependsOn: 0,
+    gapCycles: 0,
+    startNs: 0,
+  }));
+  const r = runSimulation(m, workload(`bw-${mode}-${node}`, regions, threads), 1);
+  return (part * cores) / r.simulatedNs;
 }
 
 /** STREAM triad on every core, arrays placed by `policy`; returns the placement row. */
