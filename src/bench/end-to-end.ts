@@ -34,7 +34,7 @@ export function endToEndBench(print: (line: string) => void, machineFile = "mach
   const triad: WorkloadSpec = {
     name: "bench-triad",
     description: "",
-    regions: ["a", "b", "c"].map((name) => ({ name, size, policy: { kind: "local" as const }, kind: "anon" as const })),
+    regions: ["a", "b", "c"].map((name) => ({ name, size, policy: { kind: "local" as const }, kind: "anon" as const, populate: false })),
     threads: Array.from(
       { length: cores },
       (_, i): ThreadSpec => ({ core: i, generator: "triad", a: "a", b: "b", c: "c", chunk: i, chunks: cores, elementBytes: 8, passes: 1, gapCycles: 2, startNs: 0 }),
@@ -43,7 +43,7 @@ export function endToEndBench(print: (line: string) => void, machineFile = "mach
   const chase: WorkloadSpec = {
     name: "bench-chase",
     description: "",
-    regions: [{ name: "chain", size: 32 * 1024 * 1024, policy: { kind: "local" }, kind: "anon" }],
+    regions: [{ name: "chain", size: 32 * 1024 * 1024, policy: { kind: "local" }, kind: "anon", populate: false }],
     threads: [{ core: 0, generator: "pointer-chase", region: "chain", stride: 64, accesses: 200_000, order: "random", gapCycles: 0, startNs: 0 }],
   };
   // Warm-up: let V8 compile the access path.

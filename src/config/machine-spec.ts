@@ -121,6 +121,40 @@ export const PacketSpec = z.strictObject({
   done: Size.default(4),
 });
 
+/** A NUMA node with memory and no cores (HBM in flat mode, NVM exposed as a node). */
+export const MemoryNodeSpec = z.strictObject({
+  /** The socket whose home agent serves this memory. */
+  attachTo: z.number().int().nonnegative(),
+  memory: MemorySpec,
+});
+export type MemoryNodeSpec = z.infer<typeof MemoryNodeSpec>;
+
+/** The OS's memory-tiering daemon (hot pages to the fast tier, cold ones to the slow tier). */
+export const TieringSpec = z.strictObject({
+  enabled: z.boolean().default(false),
+  /** How often the daemon looks at the access samples. */
+  epoch: Duration.default(100_000_000),
+  /** Sampled accesses per epoch that make a page hot. */
+  hotThreshold: z.number().int().positive().default(4),
+  /** Pages promoted per epoch at most. */
+  maxPagesPerEpoch: z.number().int().positive().default(64),
+  /** Fast-tier memory nodes (default: the sockets' own memory). */
+  fastNodes: z.array(z.number().int().nonnegative()).optional(),
+  /** Slow-tier memory nodes (default: the memory-only nodes). */
+  slowNodes: z.array(z.number().int().nonnegative()).optional(),
+  /** Cost of the TLB shootdown after each move, charged to every core running the process. */
+  shootdown: Duration.default(2_000_000),
+  /** Count one access in this many (access sampling). */
+  sampleEvery: z.number().int().positive().default(16),
+  /** Epochs a page stays where it was just moved. */
+  cooldownEpochs: z.number().int().nonnegative().default(8),
+});
+
+/** Operating-system settings. */
+export const OsSpec = z.strictObject({
+  tiering: TieringSpec.default({ enabled: false, epoch: 100_000_000, hotThreshold: 4, maxPagesPerEpoch: 64, shootdown: 2_000_000, sampleEvery: 16, cooldownEpochs: 8 }),
+});
+
 /** A whole machine file. */
 export const MachineSpec = z
   .strictObject({
@@ -131,6 +165,9 @@ export const MachineSpec = z
     topology: TopologySpec,
     link: LinkSpec,
     node: NodeSpec,
+    /** Memory-only NUMA nodes, numbered after the sockets. */
+    memoryNodes: z.array(MemoryNodeSpec).default([]),
+    os: OsSpec.default({ tiering: { enabled: false, epoch: 100_000_000, hotThreshold: 4, maxPagesPerEpoch: 64, shootdown: 2_000_000, sampleEvery: 16, cooldownEpochs: 8 } }),
     coherence: z.enum(["broadcast", "directory"]).default("broadcast"),
     directoryLatency: Duration.default(0),
     packets: PacketSpec.default({ request: 8, probe: 8, probeResponse: 4, dataHeader: 4, done: 4 }),
@@ -172,6 +209,10 @@ export const MachineSpec = z
       checkCache(m.node.core.l2, ["node", "core", "l2"]);
       if (m.node.l3) checkCache(m.node.l3, ["node", "l3"]);
     }
+    m.memoryNodes.forEach((mn, i) => {
+      if (mn.attachTo >= n) ctx.addIssue({ code: "custom", path: ["memoryNodes", i, "attachTo"], message: `socket ${mn.attachTo} does not exist (the machine has sockets 0-${n - 1})` });
+      if (mn.memory.size % m.pageSize !== 0) ctx.addIssue({ code: "custom", path: ["memoryNodes", i, "memory", "size"], message: `expected a whole number of ${m.pageSize}-byte pages` });
+    });
     if (m.node.memory.size % m.pageSize !== 0) ctx.addIssue({ code: "custom", path: ["node", "memory", "size"], message: `expected a whole number of ${m.pageSize}-byte pages` });
   });
 export type MachineSpec = z.infer<typeof MachineSpec>;

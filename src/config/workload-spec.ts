@@ -19,6 +19,8 @@ export const RegionSpec = z.strictObject({
   size: Size,
   policy: z.union([z.enum(["local", "interleave", "interleave-line"]).transform((k) => ({ kind: k }) as PolicySpec), PolicySpec]).default({ kind: "local" }),
   kind: z.union([z.enum(["anon", "heap", "stack"]), z.string().regex(/^file=.+/, 'expected anon, heap, stack or "file=<path>"')]).default("anon"),
+  /** Place every page when the region is mapped (MAP_POPULATE), from the first thread using it. */
+  populate: z.boolean().optional(),
 });
 export type RegionSpec = z.infer<typeof RegionSpec>;
 
@@ -53,7 +55,7 @@ export const ThreadSpec = z.discriminatedUnion("generator", [
     elementBytes: z.number().int().positive().default(8),
     passes: z.number().int().positive().default(1),
     /** Each access waits for the one this many before it (0: independent). */
-    dependsOn: z.number().int().nonnegative().default(0),
+    dependsOn: z.number().int().nonnegative().optional(),
   }),
   z.strictObject({
     ...common,
@@ -81,6 +83,10 @@ export const ThreadSpec = z.discriminatedUnion("generator", [
     generator: z.literal("gups"),
     region: z.string(),
     updates: z.number().int().positive(),
+    /** Zipf exponent over the table's pages (0: uniform). */
+    zipfTheta: z.number().nonnegative().optional(),
+    /** Write the whole table once, in order, before the updates. */
+    init: z.boolean().optional(),
   }),
 ]);
 export type ThreadSpec = z.infer<typeof ThreadSpec>;

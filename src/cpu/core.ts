@@ -67,6 +67,8 @@ export class Core implements PortOwner, EventHandler {
   private scheduledAt: number;
   private stalled: boolean;
   private done: boolean;
+  /** The core issues nothing before this tick (an inter-processor interrupt being handled). */
+  private pausedUntil: number;
   private readonly outQ = new MessageQueue();
 
   // Miss registers.
@@ -122,6 +124,7 @@ export class Core implements PortOwner, EventHandler {
     this.scheduledAt = -1;
     this.stalled = false;
     this.done = false;
+    this.pausedUntil = 0;
     this.mshrLine = new Float64Array(p.mshrs);
     this.mshrBusy = new Uint8Array(p.mshrs);
     this.mshrExclusive = new Uint8Array(p.mshrs);
@@ -160,6 +163,16 @@ export class Core implements PortOwner, EventHandler {
     this.finishedAt = -1;
     this.lastIssueAt = startAt;
     this.wakeAt(Math.max(startAt, this.sim.now));
+  }
+
+  /**
+   * Stops the core issuing for `ps` from now (e.g. a TLB-shootdown interrupt): operations in
+   * flight complete, new ones wait.
+   */
+  pause(ps: number): void {
+    const until = this.sim.now + ps;
+    if (until > this.pausedUntil) this.pausedUntil = until;
+    this.stStallPs.value += ps;
   }
 
   /** True while the thread has work left or operations in flight. */
@@ -236,6 +249,10 @@ export class Core implements PortOwner, EventHandler {
     const period = this.clock.periodPs;
     const program = this.program;
     if (program === null) return;
+    if (this.pausedUntil > now) {
+      this.wakeAt(this.pausedUntil);
+      return;
+    }
     for (;;) {
       if (!this.haveOp) {
         if (this.done || !program.next(this.op)) {

@@ -38,15 +38,16 @@ export interface BoundWorkload {
  */
 export function bindWorkload(m: Machine, w: WorkloadSpec, seed: number, file: string): BoundWorkload {
   const nodes = m.nodes.length;
+  const memNodes = m.memoryNodeCount;
   const perNode = m.spec.node.cores;
   const problems: ConfigProblem[] = [];
   const problem = (path: string, message: string) => problems.push({ file, path, message });
-  const space = new AddressSpace(m.frames, m.hops, m.homeMap.interleaveBase);
+  const space = new AddressSpace(m.frames, m.osHops, m.homeMap.interleaveBase);
   const regions = new Map<string, Region>();
   w.regions.forEach((r, i) => {
     const policy = r.policy as NumaPolicy;
-    const bad = policyNodes(policy).filter((n) => n >= nodes);
-    if (bad.length > 0) problem(`regions[${i}].policy`, `node ${bad[0]} does not exist (the machine has nodes 0-${nodes - 1})`);
+    const bad = policyNodes(policy).filter((n) => n >= memNodes);
+    if (bad.length > 0) problem(`regions[${i}].policy`, `node ${bad[0]} does not exist (the machine has memory nodes 0-${memNodes - 1})`);
     regions.set(r.name, space.map(r.name, r.kind as RegionKind, r.size, policy));
   });
   const used = new Map<number, number>();
@@ -77,7 +78,7 @@ export function bindWorkload(m: Machine, w: WorkloadSpec, seed: number, file: st
     }
     used.set(core, i);
     const rng = new RngStream(seed, `thread${i}`);
-    const program = makeProgram(t, regions, rng, (path, msg) => problem(`threads[${i}].${path}`, msg));
+    const program = makeProgram(t, regions, rng, m.spec.pageSize, (path, msg) => problem(`threads[${i}].${path}`, msg));
     if (program === null) return;
     const roles = ["region", "src", "dst", "a", "b", "c"]
       .map((k) => (t as Record<string, unknown>)[k])
@@ -86,6 +87,12 @@ export function bindWorkload(m: Machine, w: WorkloadSpec, seed: number, file: st
     threads.push({ index: i, core, node: Math.floor(core / perNode), program, regions: roles, startPs: Math.round(t.startNs * 1000) });
   });
   if (problems.length > 0) throw new ConfigError(problems);
+  w.regions.forEach((r) => {
+    if (r.populate !== true) return;
+    const region = regions.get(r.name) as Region;
+    const user = threads.find((t) => t.regions.includes(region));
+    space.populate(region, user?.node ?? 0);
+  });
   return { space, threads };
 }
 
@@ -102,7 +109,7 @@ function policyNodes(p: NumaPolicy): number[] {
   }
 }
 
-function makeProgram(t: ThreadSpec, regions: Map<string, Region>, rng: RngStream, problem: (path: string, msg: string) => void): ThreadProgram | null {
+function makeProgram(t: ThreadSpec, regions: Map<string, Region>, rng: RngStream, pageBytes: number, problem: (path: string, msg: string) => void): ThreadProgram | null {
   const reg = (name: string) => regions.get(name) as Region;
   const ws = (r: Region, requested: number | undefined, path: string): number => {
     const size = requested ?? r.sizeBytes;
@@ -128,7 +135,7 @@ function makeProgram(t: ThreadSpec, regions: Map<string, Region>, rng: RngStream
         elementBytes: t.elementBytes,
         passes: t.passes,
         gapCycles: t.gapCycles,
-        dependsOn: t.dependsOn,
+        dependsOn: t.dependsOn ?? 0,
       });
     }
     case "stream-copy": {
@@ -147,7 +154,7 @@ function makeProgram(t: ThreadSpec, regions: Map<string, Region>, rng: RngStream
     }
     case "gups": {
       const r = reg(t.region);
-      return new Gups({ tableVa: r.start, tableBytes: r.sizeBytes, updates: t.updates, gapCycles: t.gapCycles }, rng);
+      return new Gups({ tableVa: r.start, tableBytes: r.sizeBytes, updates: t.updates, gapCycles: t.gapCycles, zipfTheta: t.zipfTheta ?? 0, pageBytes, init: t.init ?? false }, rng);
     }
   }
 }

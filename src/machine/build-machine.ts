@@ -1,4 +1,4 @@
-import type { MachineSpec, TopologySpec } from "../config/machine-spec.ts";
+import type { MachineSpec, MemorySpec, TopologySpec } from "../config/machine-spec.ts";
 import { ClockDomain } from "../kernel/clock-domain.ts";
 import { MessagePool } from "../kernel/message.ts";
 import { Port, type PortOwner } from "../kernel/port.ts";
@@ -41,6 +41,13 @@ export interface Machine {
   routes: RoutingTable;
   /** Socket-to-socket hop counts. */
   hops: number[][];
+  /**
+   * Distance from each socket to each memory node, for the OS's nearest-node choices: hops to
+   * the serving socket, plus a half for memory-only nodes (so a socket's own DRAM comes first).
+   */
+  osHops: number[][];
+  /** Memory nodes: the sockets, then the memory-only nodes. */
+  memoryNodeCount: number;
   nodes: MachineNode[];
   /** Every core, by global index (node-major). */
   cores: Core[];
@@ -49,6 +56,8 @@ export interface Machine {
   frames: FrameAllocator;
   /** Core clock domain. */
   coreClock: ClockDomain;
+  /** Each socket's shared last-level cache, if the machine has them. */
+  sharedCaches: SharedCache[];
 }
 
 /** The topology graph a spec describes (sockets first, then switches and I/O hubs). */
@@ -100,13 +109,16 @@ export function buildMachine(spec: MachineSpec, options: BuildOptions = {}): Mac
   const nSockets = topology.vertices.filter((v) => v.kind === "socket").length;
   const hops = socketHops(routes);
   const lineBytes = spec.lineSize;
-  const nodeSizes = new Array<number>(nSockets).fill(spec.node.memory.size);
-  const homeMap = new NodeRangeHomeMap(nodeSizes, lineBytes);
-  const frames = new FrameAllocator(Array.from(homeMap.bases.subarray(0, nSockets)), nodeSizes, spec.pageSize);
+  const nodeSizes = [...new Array<number>(nSockets).fill(spec.node.memory.size), ...spec.memoryNodes.map((mn) => mn.memory.size)];
+  const hosts = [...Array.from({ length: nSockets }, (_, i) => i), ...spec.memoryNodes.map((mn) => mn.attachTo)];
+  const homeMap = new NodeRangeHomeMap(nodeSizes, lineBytes, hosts);
+  const frames = new FrameAllocator(Array.from(homeMap.bases.subarray(0, nodeSizes.length)), nodeSizes, spec.pageSize);
+  const osHops = hops.map((row) => hosts.map((h, n) => row[h] + (n >= nSockets ? 0.5 : 0)));
   const coreClock = new ClockDomain(spec.node.core.clock);
   const nodes: MachineNode[] = [];
   const cores: Core[] = [];
   const links: Link[] = [];
+  const sharedCaches: SharedCache[] = [];
   const c = spec.node.core;
 
   for (let n = 0; n < nSockets; n++) {
@@ -135,21 +147,13 @@ export function buildMachine(spec: MachineSpec, options: BuildOptions = {}): Mac
       },
       homeMap,
     );
-    const m = spec.node.memory;
-    const memory =
-      m.kind === "simple"
-        ? new SimpleMemory(sim, stats, `${name}.mc`, {
-            latencyPs: m.latency,
-            peakBandwidthBytesPerNs: m.bandwidth,
-            efficiency: m.efficiency,
-            queueDepth: m.queue,
-            writeBufferDepth: m.writeBuffer,
-            writeToReadPs: m.writeToRead,
-          })
-        : buildDram(sim, stats, `${name}.mc`, m.dram, { check: options.checkDram });
+    const memory = buildMemory(sim, stats, `${name}.mc`, spec.node.memory, options);
     new Wire(nb.memPort, memory.port);
     const l3 = spec.node.l3 ? new SharedCache(stats, `${name}.l3`, { sizeBytes: spec.node.l3.size, assoc: spec.node.l3.assoc, lineBytes }) : null;
-    if (l3 !== null) nb.setSharedCache(l3);
+    if (l3 !== null) {
+      nb.setSharedCache(l3);
+      sharedCaches.push(l3);
+    }
     const nodeCores: Core[] = [];
     for (let k = 0; k < spec.node.cores; k++) {
       const core = new Core(sim, stats, pool, `${name}.core${k}`, coreClock, {
@@ -179,6 +183,12 @@ export function buildMachine(spec: MachineSpec, options: BuildOptions = {}): Mac
     }
     nodes.push({ id: n, nb, memory, cores: nodeCores });
   }
+  // Memory-only nodes: a controller each, on its own port of the serving socket's northbridge.
+  spec.memoryNodes.forEach((mn, k) => {
+    const id = nSockets + k;
+    const mem = buildMemory(sim, stats, `node${id}.mc`, mn.memory, options);
+    new Wire(nodes[mn.attachTo].nb.addMemoryPort(homeMap.bases[id], homeMap.bases[id + 1]), mem.port);
+  });
 
   // Interconnect: one Link per topology edge between sockets or switches.
   const l = spec.link;
@@ -228,5 +238,20 @@ export function buildMachine(spec: MachineSpec, options: BuildOptions = {}): Mac
     for (let d = 0; d < nSockets; d++) out[d] = portIndexAt(vid, routes.nextHop(vid, d));
     sw.setRoutes(out);
   }
-  return { spec, sim, stats, pool, topology, routes, hops, nodes, cores, links, homeMap, frames, coreClock };
+  return { spec, sim, stats, pool, topology, routes, hops, osHops, memoryNodeCount: nodeSizes.length, nodes, cores, links, homeMap, frames, coreClock, sharedCaches };
+}
+
+/** A node's memory controller from its spec: the latency-and-bandwidth one or a bank-level one. */
+function buildMemory(sim: Simulator, stats: StatsRegistry, name: string, m: MemorySpec, options: BuildOptions): PortOwner & { readonly port: Port } {
+  if (m.kind === "simple") {
+    return new SimpleMemory(sim, stats, name, {
+      latencyPs: m.latency,
+      peakBandwidthBytesPerNs: m.bandwidth,
+      efficiency: m.efficiency,
+      queueDepth: m.queue,
+      writeBufferDepth: m.writeBuffer,
+      writeToReadPs: m.writeToRead,
+    });
+  }
+  return buildDram(sim, stats, name, m.dram, { check: options.checkDram });
 }

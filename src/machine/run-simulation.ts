@@ -3,6 +3,7 @@ import type { WorkloadSpec } from "../config/workload-spec.ts";
 import type { DumpedStat } from "../stats/registry.ts";
 import { numaMaps, type NumaMapsEntry } from "../vm/numa-maps.ts";
 import { buildMachine, type Machine } from "./build-machine.ts";
+import { attachTiering } from "./attach-tiering.ts";
 import { bindWorkload, type BoundWorkload } from "./bind-workload.ts";
 
 /** What one thread did. */
@@ -53,6 +54,7 @@ export function runSimulation(machineSpec: MachineSpec, workloadSpec: WorkloadSp
   const machine = buildMachine(machineSpec);
   const bound = bindWorkload(machine, workloadSpec, seed, workloadFile);
   for (const t of bound.threads) machine.cores[t.core].runThread(t.program, bound.space, t.startPs);
+  attachTiering(machine, bound);
   const t0 = performance.now();
   machine.sim.run();
   const wallSeconds = (performance.now() - t0) / 1000;
@@ -93,6 +95,6 @@ export function runSimulation(machineSpec: MachineSpec, workloadSpec: WorkloadSp
     wallSeconds,
     threads,
     stats,
-    numaMaps: numaMaps(bound.space, machine.nodes.length),
+    numaMaps: numaMaps(bound.space, machine.memoryNodeCount),
   };
 }

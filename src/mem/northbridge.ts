@@ -93,6 +93,8 @@ export class Northbridge implements PortOwner, EventHandler {
   /** Event target that hands a request to the home logic after the directory lookup. */
   private readonly homeDelay: EventHandler;
   private readonly memQueue = new MessageQueue();
+  /** Memory controllers of memory-only nodes this socket serves: port, queue, address range. */
+  private readonly extraMem: { port: Port; queue: MessageQueue; lo: number; hi: number }[] = [];
 
   // Requester side: one entry per outstanding core miss (struct of arrays).
   private readonly txnCore: Int32Array;
@@ -193,6 +195,16 @@ export class Northbridge implements PortOwner, EventHandler {
     this.routeOut = routeOut;
   }
 
+  /**
+   * Adds a port to the memory controller of a memory-only node (HBM, NVM) whose physical range
+   * [lo, hi) this socket serves, and returns it.
+   */
+  addMemoryPort(lo: number, hi: number): Port {
+    const port = new Port(this, `${this.name}.mem${this.extraMem.length + 1}`, -2 - this.extraMem.length);
+    this.extraMem.push({ port, queue: new MessageQueue(), lo, hi });
+    return port;
+  }
+
   /** Gives the node a shared last-level cache (its lines are probed like the cores'). */
   setSharedCache(c: SharedCache): void {
     this.shared = c;
@@ -211,7 +223,7 @@ export class Northbridge implements PortOwner, EventHandler {
   /** Receives a packet from a core, a link or the memory controller. */
   recv(port: Port, msg: Message): boolean {
     if (port.index >= 0 && port.index < 1000) return this.fromCore(port.index, msg);
-    if (port === this.memPort) {
+    if (port.index < 0) {
       this.fromMemory(msg);
       return true;
     }
@@ -223,6 +235,11 @@ export class Northbridge implements PortOwner, EventHandler {
   wake(port: Port): void {
     if (port === this.memPort) {
       this.drain(this.memPort, this.memQueue);
+      return;
+    }
+    if (port.index < 0) {
+      const x = this.extraMem[-2 - port.index];
+      this.drain(x.port, x.queue);
       return;
     }
     this.drain(port, port.index >= 1000 ? this.linkQueues[port.index - 1000] : this.coreQueues[port.index]);
@@ -577,6 +594,13 @@ export class Northbridge implements PortOwner, EventHandler {
   }
 
   private toMemory(msg: Message): void {
+    for (let i = 0; i < this.extraMem.length; i++) {
+      const x = this.extraMem[i];
+      if (msg.addr >= x.lo && msg.addr < x.hi) {
+        if (x.queue.length > 0 || !x.port.send(msg)) x.queue.push(msg);
+        return;
+      }
+    }
     if (this.memQueue.length > 0 || !this.memPort.send(msg)) this.memQueue.push(msg);
   }
 

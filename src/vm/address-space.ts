@@ -23,6 +23,10 @@ export class Region {
   readonly pageNode: Int8Array;
   /** 1 once a page has been written. */
   readonly pageDirty: Uint8Array;
+  /** Sampled accesses per page since the tiering daemon last looked. */
+  readonly pageAccesses: Uint32Array;
+  /** Tiering epoch in which each page last moved (0: never). */
+  readonly pageMovedEpoch: Uint32Array;
 
   constructor(name: string, kind: RegionKind, start: number, sizeBytes: number, policy: NumaPolicy, pageBytes: number) {
     const pages = Math.ceil(sizeBytes / pageBytes);
@@ -34,6 +38,8 @@ export class Region {
     this.pagePa = new Float64Array(pages).fill(-1);
     this.pageNode = new Int8Array(pages).fill(-1);
     this.pageDirty = new Uint8Array(pages);
+    this.pageAccesses = new Uint32Array(pages);
+    this.pageMovedEpoch = new Uint32Array(pages);
   }
 
   /** One past the last virtual byte. */
@@ -62,6 +68,9 @@ export class AddressSpace implements Translator {
   private readonly nodes: number;
   private readonly interleaveBase: number;
   private interleavedPages: number;
+  /** Count one access in this many into pageAccesses (0: no sampling). */
+  private sampleEvery: number;
+  private sampleCountdown: number;
   private nextVa: number;
   private last: Region | null;
 
@@ -76,9 +85,34 @@ export class AddressSpace implements Translator {
     this.nodes = frames.nodes;
     this.interleaveBase = interleaveBase;
     this.interleavedPages = 0;
+    this.sampleEvery = 0;
+    this.sampleCountdown = 0;
     this.pagesPerNode = new Array(this.nodes).fill(0);
     this.nextVa = baseVa;
     this.last = null;
+  }
+
+  /** Starts counting one access in `every` per page (access sampling, as PEBS-based tiering does). */
+  sampleAccesses(every: number): void {
+    this.sampleEvery = every;
+    this.sampleCountdown = every;
+  }
+
+  /** Moves page `page` of `r` to the frame at `pa` on `node`, returning its old frame to the allocator. */
+  remap(r: Region, page: number, pa: number, node: number): void {
+    const oldNode = r.pageNode[page];
+    if (oldNode >= 0) {
+      this.frames.release(oldNode, r.pagePa[page]);
+      this.pagesPerNode[oldNode]--;
+    }
+    r.pagePa[page] = pa;
+    r.pageNode[page] = node;
+    this.pagesPerNode[node]++;
+  }
+
+  /** The frame allocator behind this address space. */
+  get frameAllocator(): FrameAllocator {
+    return this.frames;
   }
 
   /** Adds a region of `sizeBytes` and returns it. */
@@ -89,6 +123,11 @@ export class AddressSpace implements Translator {
     const align = 2 * 1024 * 1024;
     this.nextVa = Math.ceil((r.end + 1024 * 1024) / align) * align;
     return r;
+  }
+
+  /** Places every page of `r` now, by its policy, as for a thread on `node` (MAP_POPULATE). */
+  populate(r: Region, node: number): void {
+    for (let page = 0; page < r.pagePa.length; page++) if (r.pagePa[page] < 0) this.fault(r, page, node);
   }
 
   /** The region holding `vaddr`, or null. */
@@ -112,6 +151,10 @@ export class AddressSpace implements Translator {
     let pa = r.pagePa[page];
     if (pa < 0) pa = this.fault(r, page, node);
     if (isWrite) r.pageDirty[page] = 1;
+    if (this.sampleEvery > 0 && --this.sampleCountdown === 0) {
+      this.sampleCountdown = this.sampleEvery;
+      r.pageAccesses[page]++;
+    }
     return pa + (off - page * this.pageBytes);
   }
 

@@ -3,6 +3,9 @@ import { runWithConfigErrors } from "../../config/exit.ts";
 import { loadConfigFile } from "../../config/load.ts";
 import { MachineSpec, socketsOf } from "../../config/machine-spec.ts";
 import { reproduceNuma, rowWithin, type NumaRepro } from "../../repro/numa-repro.ts";
+import { reproduceTiering, type TieringRow } from "../../repro/tiering-repro.ts";
+
+const DEFAULT_MACHINE = "machines/opteron-4p.yaml";
 import { formatTable } from "../../report/table.ts";
 import { makeLogger } from "../logger.ts";
 
@@ -44,9 +47,26 @@ export function formatNumaRepro(r: NumaRepro): string {
   return `${out.join("\n")}\n`;
 }
 
+/** Formats the tiering comparison. */
+export function formatTieringRepro(machine: string, rows: TieringRow[]): string {
+  const base = rows[0].timeNs;
+  return `Tiered memory on ${machine}: Zipf-skewed updates larger than the fast tier\n\n${formatTable(
+    ["row", "what", "time (us)", "speed-up", "fast-tier reads", "promotions", "demotions", "copied (MiB)"],
+    rows.map((r) => [r.id, r.description, r.timeNs / 1000, base / r.timeNs, `${(r.fastShare * 100).toFixed(1)} %`, r.promotions, r.demotions, r.migratedBytes / 2 ** 20]),
+  )}\n`;
+}
+
 /** Runs a reproduction and prints it; returns the exit code. */
 export function reproCommand(a: ReproArgs): number {
   const log = makeLogger(a.logLevel);
+  if (a.what === "tiering") {
+    const file = a.machine === DEFAULT_MACHINE ? "machines/nvm-tier.yaml" : a.machine;
+    const m = loadConfigFile(file, MachineSpec, { overrides: a.set });
+    const rows = reproduceTiering(m, { tableBytes: 64 << 20, updatesPerThread: 1_000_000, threads: 2, zipfTheta: 1.3 });
+    if (a.json) process.stdout.write(`${JSON.stringify({ machine: m.name, rows }, null, 1)}\n`);
+    else process.stdout.write(formatTieringRepro(m.name, rows));
+    return 0;
+  }
   const m = loadConfigFile(a.machine, MachineSpec, { overrides: a.set });
   const r = reproduceNuma(m, socketsOf(m.topology), { triadElementsPerThread: 64 * 1024, chaseAccesses: 20_000, progress: (l) => log.info(l) });
   if (a.json) {
@@ -59,11 +79,11 @@ export function reproCommand(a: ReproArgs): number {
 /** The yargs definition of `hopsim repro`. */
 export const reproCommandModule: CommandModule<object, ReproArgs> = {
   command: "repro <what>",
-  describe: "Reproduce published figures: numa (remote-access slowdowns, striped vs local placement)",
+  describe: "Reproduce published figures: numa (remote-access slowdowns, striped vs local), tiering (hot pages to DRAM)",
   builder: (y) =>
     y
-      .positional("what", { type: "string", choices: ["numa"], demandOption: true, describe: "which reproduction" })
-      .option("machine", { alias: "m", type: "string", default: "machines/opteron-4p.yaml", describe: "machine file" })
+      .positional("what", { type: "string", choices: ["numa", "tiering"], demandOption: true, describe: "which reproduction" })
+      .option("machine", { alias: "m", type: "string", default: DEFAULT_MACHINE, describe: "machine file (tiering: machines/nvm-tier.yaml)" })
       .option("set", { type: "string", array: true, default: [], describe: "override a machine field: key.path=value" })
       .option("json", { type: "boolean", default: false, describe: "print rows and placement as JSON" }) as never,
   handler: async (a) => {
