@@ -107,6 +107,7 @@ export class SimpleMemory implements PortOwner, EventHandler {
       this.serve();
       return;
     }
+    // (EV_READ_DONE)
     const msg = payload as Message;
     msg.kind = MsgKind.MemReadResp;
     this.readsOutstanding--;
@@ -137,8 +138,12 @@ export class SimpleMemory implements PortOwner, EventHandler {
       // A read after a write must wait for the bus to turn around.
       const free = readNext && this.lastWasWrite ? this.busyUntil + this.p.writeToReadPs : this.busyUntil;
       if (free > now) {
-        this.wakePending = true;
-        this.sim.scheduleAt(this, free, EV_CHANNEL_FREE, null);
+        // A nested call (an acknowledgement answered at once through the wire) may have
+        // scheduled the wake already: one pending wake is enough.
+        if (!this.wakePending) {
+          this.wakePending = true;
+          this.sim.scheduleAt(this, free, EV_CHANNEL_FREE, null);
+        }
         return;
       }
       const msg = (readNext ? this.reads.shift() : (this.writes.shift() ?? this.reads.shift())) as Message;
