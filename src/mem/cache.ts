@@ -24,6 +24,8 @@ export class Cache {
   readonly assoc: number;
   /** log2 of the line size. */
   readonly lineShift: number;
+  /** sets - 1 when the set count is a power of two, else -1. */
+  private readonly setMask: number;
   private readonly tags: Float64Array;
   private readonly states: Uint8Array;
   private readonly stamps: Float64Array;
@@ -40,6 +42,7 @@ export class Cache {
     if (!Number.isInteger(shift)) throw new Error(`${name}: line size ${g.lineBytes} is not a power of two`);
     this.name = name;
     this.sets = lines / g.assoc;
+    this.setMask = Number.isInteger(Math.log2(this.sets)) ? this.sets - 1 : -1;
     this.assoc = g.assoc;
     this.lineShift = shift;
     this.tags = new Float64Array(lines).fill(-1);
@@ -54,10 +57,15 @@ export class Cache {
   find(line: number): number {
     // Invalid slots hold tag -1, so a tag match alone means the line is present.
     const tags = this.tags;
-    const base = (line % this.sets) * this.assoc;
+    const base = this.setOf(line) * this.assoc;
     const end = base + this.assoc;
     for (let i = base; i < end; i++) if (tags[i] === line) return i;
     return -1;
+  }
+
+  /** Set index of a line: a mask for power-of-two set counts and lines below 2^31 (the common case). */
+  private setOf(line: number): number {
+    return this.setMask >= 0 && line < 2147483648 ? line & this.setMask : line % this.sets;
   }
 
   /** State of `line` (I when absent). */
@@ -87,7 +95,7 @@ export class Cache {
    * to make room; its address and state are then in `victimLine` / `victimState`.
    */
   insert(line: number, state: number): boolean {
-    const base = (line % this.sets) * this.assoc;
+    const base = this.setOf(line) * this.assoc;
     let slot = -1;
     let oldest = Infinity;
     for (let w = 0; w < this.assoc; w++) {

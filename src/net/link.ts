@@ -2,7 +2,6 @@ import type { EventHandler } from "../kernel/event-queue.ts";
 import { MessageQueue, type Message } from "../kernel/message.ts";
 import type { Connection, Port } from "../kernel/port.ts";
 import type { Simulator } from "../kernel/simulator.ts";
-import type { Average } from "../stats/average.ts";
 import type { Counter } from "../stats/counter.ts";
 import type { StatsRegistry } from "../stats/registry.ts";
 
@@ -47,7 +46,7 @@ class Direction {
     readonly bytes: Counter,
     readonly messages: Counter,
     readonly busyPs: Counter,
-    readonly queueDelayPs: Average,
+    readonly queueDelayPs: Counter,
     readonly refused: Counter,
     readonly stallPs: Counter,
   ) {}
@@ -101,11 +100,12 @@ export class Link implements Connection, EventHandler {
         stats.counter(`${base}.bytes`, "bytes", "bytes carried in this direction"),
         stats.counter(`${base}.messages`, "count", "messages carried in this direction"),
         stats.counter(`${base}.busyPs`, "ps", "time spent serialising messages"),
-        stats.average(`${base}.queueDelayPs`, "ps", "wait from send until serialisation starts"),
+        stats.counter(`${base}.queueDelaySumPs`, "ps", "total wait from send until serialisation starts"),
         stats.counter(`${base}.refused`, "count", "sends refused for lack of credits"),
         stats.counter(`${base}.stallPs`, "ps", "time delivered messages waited for a full receiver"),
       );
       stats.formula(`${base}.utilisation`, "ratio", "busy time over simulated time", () => d.busyPs.value / this.sim.now);
+      stats.formula(`${base}.queueDelayPs`, "ps", "mean wait from send until serialisation starts", () => d.queueDelayPs.value / d.messages.value);
       stats.formula(`${base}.bandwidthGBs`, "GB/s", "bytes carried over simulated time", () => (d.bytes.value * 1000) / this.sim.now);
       return d;
     };
@@ -154,7 +154,7 @@ export class Link implements Connection, EventHandler {
     d.bytes.value += msg.sizeBytes;
     d.messages.value++;
     d.busyPs.value += ser;
-    d.queueDelayPs.sample(start > now ? start - now : 0);
+    if (start > now) d.queueDelayPs.value += start - now;
     // The message is whole at the far end one flight time after its last byte; with cut-through
     // the far end also learns when the head arrived.
     const flight = side === 0 ? this.latencyPs : this.reverseLatencyPs;
