@@ -4,8 +4,11 @@ import { HOPSIM_VERSION } from "../version.ts";
 import { LOG_LEVELS } from "./logger.ts";
 import { benchCommandModule } from "./commands/bench.ts";
 import { dramCommand } from "./commands/dram.ts";
+import { plotCommandModule } from "./commands/plot.ts";
+import { reportCommandModule } from "./commands/report.ts";
 import { reproCommandModule } from "./commands/repro.ts";
 import { runCommandModule } from "./commands/run.ts";
+import { sweepCommandModule } from "./commands/sweep.ts";
 import { topoCommandModule } from "./commands/topo.ts";
 
 /** The `hopsim` command line: one yargs program with a command per job. */
@@ -18,7 +21,10 @@ await yargs(hideBin(process.argv))
   .command(topoCommandModule)
   .command(reproCommandModule)
   .command(dramCommand)
-  .demandCommand(1, "name a command: run, topo, repro, dram, bench (see --help)")
+  .command(sweepCommandModule)
+  .command(plotCommandModule)
+  .command(reportCommandModule)
+  .demandCommand(1, "name a command: run, topo, repro, dram, sweep, plot, report, bench (see --help)")
   .strict()
   .version(HOPSIM_VERSION)
   .help()

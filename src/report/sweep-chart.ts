@@ -16,6 +16,8 @@ export interface ChartRequest {
   /** Parameter whose values get a line (or bar colour) each. */
   by?: string;
   title?: string;
+  /** Only rows whose parameters have these values. */
+  where?: Record<string, string | number | boolean>;
   logX?: boolean;
   logY?: boolean;
 }
@@ -27,14 +29,31 @@ export function checkChartRequest(t: SweepTable, r: ChartRequest): void {
   if (!t.columns.includes(r.y)) problems.push({ file: t.csvFile, path: "--y", message: `no statistic column named "${r.y}" (columns: ${list(t.columns)})` });
   if (!t.params.includes(r.x) && !t.columns.includes(r.x)) problems.push({ file: t.csvFile, path: "--x", message: `no parameter or column named "${r.x}" (parameters: ${list(t.params)})` });
   if (r.by !== undefined && !t.params.includes(r.by)) problems.push({ file: t.csvFile, path: "--by", message: `no parameter named "${r.by}" (parameters: ${list(t.params)})` });
+  for (const k of Object.keys(r.where ?? {})) {
+    if (!t.params.includes(k)) problems.push({ file: t.csvFile, path: "--where", message: `no parameter named "${k}" (parameters: ${list(t.params)})` });
+  }
   if (problems.length > 0) throw new ConfigError(problems);
+}
+
+/** The rows a request draws from: those matching its `where`. */
+function selectedRows(t: SweepTable, r: ChartRequest): Record<string, string>[] {
+  const where = Object.entries(r.where ?? {});
+  return t.rows.filter((row) => where.every(([k, v]) => row[k] === String(v)));
+}
+
+/** `hops=1, policy=local`: a request's filter as text. */
+function whereText(r: ChartRequest): string {
+  return Object.entries(r.where ?? {})
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(", ");
 }
 
 /** The vega-lite spec of a chart, with the data inline. */
 export function chartSpec(t: SweepTable, r: ChartRequest): TopLevelSpec {
   checkChartRequest(t, r);
-  const usable = t.rows.filter((row) => row["error"] === "" && row[r.y] !== "" && Number.isFinite(Number(row[r.y])));
-  const skipped = t.rows.length - usable.length;
+  const rows = selectedRows(t, r);
+  const usable = rows.filter((row) => row["error"] === "" && row[r.y] !== "" && Number.isFinite(Number(row[r.y])));
+  const skipped = rows.length - usable.length;
   const xAxis = numericAxis(usable.map((row) => row[r.x]!));
   const xUnit = xAxis?.unit ?? "";
   const yUnit = t.units[r.y] ?? "";
@@ -47,7 +66,8 @@ export function chartSpec(t: SweepTable, r: ChartRequest): TopLevelSpec {
   const yTitle = titleWithUnit(repeated ? `${r.y}, mean` : r.y, yUnit);
   const color = r.by === undefined ? undefined : { field: "by", type: "nominal" as const, title: r.by, sort: order("by") };
   const yEnc = { field: "y", type: "quantitative" as const, title: yTitle, aggregate: "mean" as const, ...(r.logY ? { scale: { type: "log" as const } } : {}) };
-  const title = r.title ?? `${r.y} vs ${r.x}${r.by === undefined ? "" : ` by ${r.by}`}`;
+  const where = whereText(r);
+  const title = r.title ?? `${r.y} vs ${r.x}${r.by === undefined ? "" : ` by ${r.by}`}${where === "" ? "" : ` (${where})`}`;
   const subtitle = skipped > 0 ? `${skipped} failed or empty point${skipped === 1 ? "" : "s"} not shown` : undefined;
   const common = {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
@@ -55,13 +75,21 @@ export function chartSpec(t: SweepTable, r: ChartRequest): TopLevelSpec {
     width: 480,
     height: 300,
     data: { values },
-    config: { font: "sans-serif", axis: { titleFontSize: 12, labelFontSize: 11 } },
+    config: { font: "sans-serif", axis: { titleFontSize: 12, labelFontSize: 11 }, legend: { titleLimit: 400, labelLimit: 300 } },
   };
   if (xAxis === undefined) {
     const x = { field: "x", type: "nominal" as const, title: xTitle, sort: order("x"), axis: { labelAngle: 0 } };
     return { ...common, mark: { type: "bar" }, encoding: { x, y: yEnc, ...(color ? { color, xOffset: { field: "by", sort: order("by") } } : {}) } } as TopLevelSpec;
   }
-  const x = { field: "x", type: "quantitative" as const, title: xTitle, ...(r.logX ? { scale: { type: "log" as const } } : { scale: { zero: false } }) };
+  // Whole numbers (thread counts, widths) get whole-number ticks.
+  const integers = xAxis.values.every((v) => Number.isInteger(v));
+  const x = {
+    field: "x",
+    type: "quantitative" as const,
+    title: xTitle,
+    ...(r.logX ? { scale: { type: "log" as const } } : { scale: { zero: false } }),
+    ...(integers ? { axis: { format: "d", tickMinStep: 1 } } : {}),
+  };
   const line = { mark: { type: "line", point: true }, encoding: { x, y: yEnc, ...(color ? { color } : {}) } };
   const layers: object[] = [line];
   if (repeated) {
@@ -90,7 +118,8 @@ export async function chartSvg(t: SweepTable, r: ChartRequest): Promise<string> 
 /** A file name for a chart: `nsPerAccess-vs-link.latency-by-widthBits.svg`, with unsafe characters replaced. */
 export function chartFileName(r: ChartRequest): string {
   const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, "_");
-  return `${safe(r.y)}-vs-${safe(r.x)}${r.by === undefined ? "" : `-by-${safe(r.by)}`}.svg`;
+  const where = Object.entries(r.where ?? {}).map(([k, v]) => `-${safe(k)}-${safe(String(v))}`);
+  return `${safe(r.y)}-vs-${safe(r.x)}${r.by === undefined ? "" : `-by-${safe(r.by)}`}${where.join("")}.svg`;
 }
 
 /**

@@ -23,6 +23,7 @@ export function reportCharts(t: SweepTable): ChartRequest[] {
     const r: ChartRequest = { x: p.x, y: p.y, logX: p.logX, logY: p.logY };
     if (p.by !== undefined) r.by = p.by;
     if (p.title !== undefined) r.title = p.title;
+    if (p.where !== undefined) r.where = p.where;
     return r;
   });
 }

@@ -2,7 +2,8 @@
 import path from "node:path";
 import { ConfigError } from "../config/errors.ts";
 import { loadBoth } from "../config/load-both.ts";
-import { loadConfigFile } from "../config/load.ts";
+import { loadConfigFile, loadRaw, type RawConfig } from "../config/load.ts";
+import { applyOverrides } from "../config/overrides.ts";
 import { MachineSpec } from "../config/machine-spec.ts";
 import { UnitError } from "../config/units.ts";
 import { WorkloadSpec } from "../config/workload-spec.ts";
@@ -44,29 +45,72 @@ export function resolvedId(machine: unknown, workload: unknown, seed: number): s
   return shortHash({ machine, workload, seed });
 }
 
-/** Resolves one point; a problem with its overrides makes it a failed point, not an exception. */
-export function planPoint(sweep: Sweep, p: SweepPoint): PlannedPoint {
-  const sets = splitOverrides(p.overrides);
-  const machineShown = displayPath(sweep.machineFile);
-  const workloadShown = displayPath(sweep.workloadFile);
-  try {
-    const [machine, workload] = loadBoth(
-      () => loadConfigFile(machineShown, MachineSpec, { overrides: sets.machine }),
-      () => loadConfigFile(workloadShown, WorkloadSpec, { overrides: sets.workload }),
-    );
-    const id = resolvedId(machine, workload, p.seed);
-    return { ...p, id, task: { id, seed: p.seed, machine, workload, workloadFile: workloadShown } };
-  } catch (e) {
-    let error: string;
-    if (e instanceof ConfigError) error = e.lines().join("\n");
-    else if (e instanceof UnitError) error = e.message;
-    else throw e;
-    const id = shortHash({ unresolved: { machine: sweep.machineRef, workload: sweep.workloadRef, overrides: p.overrides, seed: p.seed } });
-    return { ...p, id, error };
+/**
+ * Resolves points of one sweep. The machine and workload files are read once; each point's
+ * overrides are applied to copies and validated. Only when that fails are the files loaded again
+ * through the loader, whose messages name the file or `--set` that supplied each bad value.
+ */
+export class PointResolver {
+  private readonly sweep: Sweep;
+  private readonly machineShown: string;
+  private readonly workloadShown: string;
+  private machineRaw: RawConfig | undefined;
+  private workloadRaw: RawConfig | undefined;
+
+  constructor(sweep: Sweep) {
+    this.sweep = sweep;
+    this.machineShown = displayPath(sweep.machineFile);
+    this.workloadShown = displayPath(sweep.workloadFile);
   }
+
+  /** Resolves one point; a problem with its overrides makes it a failed point, not an exception. */
+  resolve(p: SweepPoint): PlannedPoint {
+    const sets = splitOverrides(p.overrides);
+    let specs: [MachineSpec, WorkloadSpec];
+    try {
+      specs = this.fast(sets.machine, sets.workload) ?? this.careful(sets.machine, sets.workload);
+    } catch (e) {
+      let error: string;
+      if (e instanceof ConfigError) error = e.lines().join("\n");
+      else if (e instanceof UnitError) error = e.message;
+      else throw e;
+      const id = shortHash({ unresolved: { machine: this.sweep.machineRef, workload: this.sweep.workloadRef, overrides: p.overrides, seed: p.seed } });
+      return { ...p, id, error };
+    }
+    const [machine, workload] = specs;
+    const id = resolvedId(machine, workload, p.seed);
+    return { ...p, id, task: { id, seed: p.seed, machine, workload, workloadFile: this.workloadShown } };
+  }
+
+  /** The validated inputs from the files read once, or undefined when anything is wrong with them. */
+  private fast(machineSets: string[], workloadSets: string[]): [MachineSpec, WorkloadSpec] | undefined {
+    try {
+      this.machineRaw ??= loadRaw(this.machineShown);
+      this.workloadRaw ??= loadRaw(this.workloadShown);
+      const machine = MachineSpec.safeParse(applyOverrides(this.machineRaw, machineSets));
+      const workload = WorkloadSpec.safeParse(applyOverrides(this.workloadRaw, workloadSets));
+      return machine.success && workload.success ? [machine.data, workload.data] : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The validated inputs through the loader, which throws a ConfigError naming every problem. */
+  private careful(machineSets: string[], workloadSets: string[]): [MachineSpec, WorkloadSpec] {
+    return loadBoth(
+      () => loadConfigFile(this.machineShown, MachineSpec, { overrides: machineSets }),
+      () => loadConfigFile(this.workloadShown, WorkloadSpec, { overrides: workloadSets }),
+    );
+  }
+}
+
+/** Resolves one point of a sweep. */
+export function planPoint(sweep: Sweep, p: SweepPoint): PlannedPoint {
+  return new PointResolver(sweep).resolve(p);
 }
 
 /** Expands and resolves every point of a sweep. */
 export function planSweep(sweep: Sweep): PlannedPoint[] {
-  return expandSweep(sweep).map((p) => planPoint(sweep, p));
+  const resolver = new PointResolver(sweep);
+  return expandSweep(sweep).map((p) => resolver.resolve(p));
 }

@@ -68,11 +68,13 @@ export class PointStore {
     return out;
   }
 
-  /** Removes temporary files left by a writer that was killed (its process no longer exists). */
+  /** Removes temporary files left in the folder and its points/ by a writer that was killed (its process no longer exists). */
   removeStaleTemps(): void {
-    for (const name of safeList(this.pointsDir)) {
-      const m = /\.tmp-(\d+)-\d+$/.exec(name);
-      if (m && !processAlive(Number(m[1]))) fs.rmSync(path.join(this.pointsDir, name), { force: true });
+    for (const dir of [this.pointsDir, path.dirname(this.pointsDir)]) {
+      for (const name of safeList(dir)) {
+        const m = /\.tmp-(\d+)-\d+$/.exec(name);
+        if (m && !processAlive(Number(m[1]))) fs.rmSync(path.join(dir, name), { force: true });
+      }
     }
   }
 }

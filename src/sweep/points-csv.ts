@@ -1,5 +1,5 @@
 /** points.csv: one row per point in index order — point, id, parameters (seed last), columns, error. */
-import { columnCell, makeColumn, type ColumnInput } from "./columns.ts";
+import { columnCell, columnUnit, makeColumn, missingPaths, type ColumnDef, type ColumnInput } from "./columns.ts";
 import type { PointRecord } from "./point-record.ts";
 import type { ParamLabel } from "./sweep-spec.ts";
 
@@ -17,25 +17,62 @@ export function csvCell(v: string | number | boolean): string {
 }
 
 /**
- * The text of points.csv. A point without a record (not run yet) has empty cells and "missing" as
- * its error; a failed point has its problems, joined by "; ", as its error.
+ * points.csv of a sweep, built up as point records arrive. Only each point's cells are kept (a
+ * record's statistics can be large), so a sweep of thousands of points stays small in memory.
  */
-export function formatPointsCsv(paramNames: readonly string[], columns: readonly ColumnInput[], points: readonly CsvPoint[], records: ReadonlyMap<string, PointRecord>): string {
-  const defs = columns.map(makeColumn);
-  const header = ["point", "id", ...paramNames, ...defs.map((d) => d.name), "error"];
-  const lines = [header.map(csvCell).join(",")];
-  for (const p of [...points].sort((a, b) => a.index - b.index)) {
-    const r = records.get(p.id);
-    const cells: (string | number | boolean)[] = [p.index, p.id, ...paramNames.map((n) => p.params[n] ?? "")];
-    if (r?.result !== undefined) {
-      const result = r.result;
-      cells.push(...defs.map((d) => columnCell(d, result)), "");
-    } else {
-      cells.push(...defs.map(() => ""), r === undefined ? "missing" : (r.error ?? "").split("\n").join("; "));
-    }
-    lines.push(cells.map(csvCell).join(","));
+export class PointsTable {
+  private readonly params: readonly string[];
+  private readonly defs: ColumnDef[];
+  private readonly points: CsvPoint[];
+  /** The column cells and error text of each point id with a record. */
+  private readonly entries = new Map<string, { cells: string[]; error: string }>();
+  /** Unit of each column, from the first result. */
+  units: Record<string, string> | undefined;
+  /** Column paths the first result lacks, as warnings. */
+  readonly warnings: string[] = [];
+
+  constructor(params: readonly string[], columns: readonly ColumnInput[], points: readonly CsvPoint[]) {
+    this.params = params;
+    this.defs = columns.map(makeColumn);
+    this.points = [...points].sort((a, b) => a.index - b.index);
   }
-  return `${lines.join("\n")}\n`;
+
+  /** Whether a point id has a record. */
+  has(id: string): boolean {
+    return this.entries.has(id);
+  }
+
+  /** Takes a point's record: its cells, or its problems (joined by "; ") as its error. */
+  add(r: PointRecord): void {
+    const result = r.result;
+    if (result === undefined) {
+      this.entries.set(r.id, { cells: this.defs.map(() => ""), error: (r.error ?? "").split("\n").join("; ") });
+      return;
+    }
+    this.entries.set(r.id, { cells: this.defs.map((d) => csvCell(columnCell(d, result))), error: "" });
+    if (this.units === undefined) {
+      this.units = Object.fromEntries(this.defs.map((d) => [d.name, columnUnit(d, result)]));
+      for (const d of this.defs) {
+        for (const m of missingPaths(d, result)) {
+          const hint = m.suggestion === undefined ? "" : ` (did you mean "${m.suggestion}"?)`;
+          this.warnings.push(`column "${d.name}": no statistic named "${m.path}"${hint}; its cells are empty`);
+        }
+      }
+    }
+  }
+
+  /** The text of points.csv; a point without a record has empty cells and "missing" as its error. */
+  text(): string {
+    const header = ["point", "id", ...this.params, ...this.defs.map((d) => d.name), "error"];
+    const lines = [header.map(csvCell).join(",")];
+    const empty = this.defs.map(() => "");
+    for (const p of this.points) {
+      const e = this.entries.get(p.id);
+      const cells = [String(p.index), p.id, ...this.params.map((n) => csvCell(p.params[n] ?? "")), ...(e?.cells ?? empty), csvCell(e === undefined ? "missing" : e.error)];
+      lines.push(cells.join(","));
+    }
+    return `${lines.join("\n")}\n`;
+  }
 }
 
 /** Parses CSV text into rows of cells (RFC 4180 quoting). */

@@ -57,10 +57,11 @@ export class SweepProgress {
     return pino({ level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, { write: (s: string) => this.line(s) });
   }
 
-  /** Starts counting: `total` points, of which `alreadyDone` need no simulation and `toRun` do. */
-  start(total: number, alreadyDone: number, toRun: number): void {
+  /** Starts counting: `total` points, of which `alreadyDone` need no simulation (`alreadyFailed` of them failed) and `toRun` do. */
+  start(total: number, alreadyDone: number, toRun: number, alreadyFailed = 0): void {
     this.total = total;
     this.done = alreadyDone;
+    this.failed = alreadyFailed;
     this.toRun = toRun;
     this.startMs = Date.now();
     this.lastLineMs = this.startMs;
@@ -68,13 +69,16 @@ export class SweepProgress {
     if (this.tty) {
       this.multibar = new MultiBar({
         stream: process.stderr,
-        format: `sweep ${this.name} [{bar}] {value}/{total} points | {failed} failed | {eta}`,
+        format: `sweep ${this.name} [{bar}] {value}/{total} points | {failed} failed | {left}`,
         hideCursor: true,
         clearOnComplete: false,
         barsize: 30,
         fps: 5,
       });
       this.bar = this.multibar.create(total, alreadyDone, this.payload());
+      // Ctrl-C: give the terminal its cursor back, then let the signal do what it would have done.
+      process.once("SIGINT", this.onSignal);
+      process.once("SIGTERM", this.onSignal);
     }
     this.timer = setInterval(() => this.tick(), Math.min(1000, this.intervalMs));
     this.timer.unref();
@@ -103,6 +107,8 @@ export class SweepProgress {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
     if (this.multibar !== undefined) {
+      process.off("SIGINT", this.onSignal);
+      process.off("SIGTERM", this.onSignal);
       this.bar?.update(this.done, this.payload());
       this.multibar.stop();
       this.multibar = undefined;
@@ -124,8 +130,15 @@ export class SweepProgress {
     return `sweep ${this.name}: ${this.done}/${this.total} points, ${this.failed} failed, ${this.etaText()}`;
   }
 
-  private payload(): { failed: number; eta: string } {
-    return { failed: this.failed, eta: this.etaText() };
+  private readonly onSignal = (signal: NodeJS.Signals): void => {
+    this.multibar?.stop();
+    this.multibar = undefined;
+    this.bar = undefined;
+    process.kill(process.pid, signal);
+  };
+
+  private payload(): { failed: number; left: string } {
+    return { failed: this.failed, left: this.etaText() };
   }
 
   private tick(): void {

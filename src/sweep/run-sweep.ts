@@ -8,13 +8,13 @@ import path from "node:path";
 import pino, { type Logger } from "pino";
 import { writeFileAtomic } from "../util/atomic-write.ts";
 import { HOPSIM_VERSION } from "../version.ts";
-import { columnUnit, makeColumn, missingPaths } from "./columns.ts";
-import { runTasksLocally } from "./local-executor.ts";
-import { makeManifest, MANIFEST_FILE, readManifest, writeManifest, type ManifestPoint, type SweepManifest } from "./manifest.ts";
-import { planSweep, type PlannedPoint, type PointTask } from "./plan.ts";
+import { LocalExecutor } from "./local-executor.ts";
+import { makeManifest, MANIFEST_FILE, readManifest, writeManifest, type SweepManifest } from "./manifest.ts";
+import { expandSweep } from "./expand.ts";
+import { PointResolver, type PlannedPoint, type PointTask } from "./plan.ts";
 import type { PointRecord } from "./point-record.ts";
 import { PointStore } from "./point-store.ts";
-import { formatPointsCsv } from "./points-csv.ts";
+import { PointsTable } from "./points-csv.ts";
 import { SweepProgress } from "./progress.ts";
 import type { PointOutcome } from "./run-point.ts";
 import { runOnSlurm, type SlurmOptions } from "./slurm-executor.ts";
@@ -75,28 +75,22 @@ function unresolvedRecord(p: PlannedPoint): PointRecord {
   return { id: p.id, hopsim: HOPSIM_VERSION, seed: p.seed, overrides: p.overrides, error: p.error ?? "unknown error" };
 }
 
-/**
- * Writes points.csv for a manifest from the records at hand, and the column units into sweep.json
- * (from the first point with a result); warns once about column paths no result has.
- */
-export function writePointsCsv(out: string, manifest: SweepManifest, records: ReadonlyMap<string, PointRecord>, log?: Logger, final = false): string {
-  const params = manifest.params.map((p) => p.name);
+/** The points table of a manifest. */
+function tableOf(m: SweepManifest): PointsTable {
+  return new PointsTable(
+    m.params.map((p) => p.name),
+    m.columns,
+    m.points,
+  );
+}
+
+/** Writes points.csv atomically; at the end also the column units into sweep.json, and warnings about missing paths. */
+function writeCsv(out: string, manifest: SweepManifest, table: PointsTable, log?: Logger, final = false): string {
   const csv = path.join(out, "points.csv");
-  writeFileAtomic(csv, formatPointsCsv(params, manifest.columns, manifest.points, records));
-  if (final) {
-    const first = manifest.points.map((p) => records.get(p.id)?.result).find((r) => r !== undefined);
-    if (first !== undefined) {
-      const units: Record<string, string> = {};
-      for (const input of manifest.columns) {
-        const def = makeColumn(input);
-        units[def.name] = columnUnit(def, first);
-        for (const m of missingPaths(def, first)) {
-          const hint = m.suggestion === undefined ? "" : ` (did you mean "${m.suggestion}"?)`;
-          log?.warn(`column "${def.name}": no statistic named "${m.path}"${hint}; its cells are empty`);
-        }
-      }
-      writeManifest(out, { ...manifest, units });
-    }
+  writeFileAtomic(csv, table.text());
+  if (final && table.units !== undefined) {
+    for (const w of table.warnings) log?.warn(w);
+    writeManifest(out, { ...manifest, units: table.units });
   }
   return csv;
 }
@@ -106,15 +100,31 @@ export async function runSweep(sweep: Sweep, o: RunSweepOptions): Promise<SweepS
   const t0 = Date.now();
   const log = o.log ?? pino({ level: "silent" });
   const progress = o.progress ?? new SweepProgress({ name: sweep.name, quiet: true });
-  const plan = planSweep(sweep);
-  fs.mkdirSync(o.out, { recursive: true });
-  const manifest = makeManifest(sweep, plan);
-  // Array tasks leave sweep.json to the submitter, but write it when nobody did (a Kubernetes indexed job).
-  if (o.task === undefined || !fs.existsSync(path.join(o.out, MANIFEST_FILE))) writeManifest(o.out, manifest);
-  const store = new PointStore(o.out, o.cacheDir);
-  if (o.task === undefined) store.removeStaleTemps();
+  const local = o.executor === "slurm" ? undefined : new LocalExecutor(o.jobs);
+  try {
+    return await runWith(sweep, o, log, progress, local, t0);
+  } finally {
+    await local?.close();
+  }
+}
 
-  const selected = o.task === undefined ? plan : plan.filter((p) => p.index % o.task!.count === o.task!.index);
+async function runWith(sweep: Sweep, o: RunSweepOptions, log: Logger, progress: SweepProgress, local: LocalExecutor | undefined, t0: number): Promise<SweepSummary> {
+  fs.mkdirSync(o.out, { recursive: true });
+  const task = o.task;
+  const mine = (p: { index: number }) => task === undefined || p.index % task.count === task.index;
+  // Array tasks leave sweep.json to the submitter and resolve only their own points, but write it
+  // when nobody did (a Kubernetes indexed job), which needs every point's id.
+  const needManifest = task === undefined || !fs.existsSync(path.join(o.out, MANIFEST_FILE));
+  const resolver = new PointResolver(sweep);
+  const plan = expandSweep(sweep)
+    .filter((p) => needManifest || mine(p))
+    .map((p) => resolver.resolve(p));
+  const manifest = needManifest ? makeManifest(sweep, plan) : readManifest(o.out);
+  if (needManifest) writeManifest(o.out, manifest);
+  const store = new PointStore(o.out, o.cacheDir);
+  if (task === undefined) store.removeStaleTemps();
+
+  const selected = plan.filter(mine);
   const rowsById = new Map<string, PlannedPoint[]>();
   for (const p of selected) {
     const rows = rowsById.get(p.id);
@@ -122,7 +132,7 @@ export async function runSweep(sweep: Sweep, o: RunSweepOptions): Promise<SweepS
     else rows.push(p);
   }
 
-  const records = new Map<string, PointRecord>();
+  const table = tableOf(manifest);
   const summary: SweepSummary = { name: sweep.name, out: o.out, points: selected.length, simulated: 0, reused: 0, fromCache: 0, failed: 0, missing: 0, failures: [], seconds: 0 };
   const toRun: PointTask[] = [];
   const noteFailure = (id: string, error: string) => {
@@ -136,7 +146,7 @@ export async function runSweep(sweep: Sweep, o: RunSweepOptions): Promise<SweepS
   for (const [id, rows] of rowsById) {
     const hit = store.reusable(id);
     if (hit !== undefined) {
-      records.set(id, hit.record);
+      table.add(hit.record);
       summary.reused += rows.length;
       if (hit.source === "cache") summary.fromCache += rows.length;
       preDone += rows.length;
@@ -144,67 +154,67 @@ export async function runSweep(sweep: Sweep, o: RunSweepOptions): Promise<SweepS
     else {
       const r = unresolvedRecord(rows[0]!);
       store.write(r);
-      records.set(id, r);
+      table.add(r);
       noteFailure(id, r.error!);
       preDone += rows.length;
     }
   }
   log.info({ sweep: sweep.name, points: selected.length, toSimulate: toRun.length, reused: summary.reused, out: o.out }, "planned");
 
-  const writeCsv = o.task === undefined;
-  if (writeCsv) writePointsCsv(o.out, manifest, records, log);
-  progress.start(selected.length, preDone, toRun.length);
+  const csvToo = o.task === undefined;
+  if (csvToo) writeCsv(o.out, manifest, table, log);
+  progress.start(selected.length, preDone, toRun.length, summary.failed);
   try {
-    if (o.executor === "slurm" && toRun.length > 0) {
+    if (local !== undefined) {
+      const byId = new Map(toRun.map((t) => [t.id, t]));
+      await local.run(toRun, (outcome) => {
+        const r = recordOf(byId.get(outcome.id)!, outcome);
+        store.write(r);
+        table.add(r);
+        const rows = rowsById.get(r.id)!.length;
+        if (r.result !== undefined) summary.simulated += rows;
+        else noteFailure(r.id, r.error!);
+        if (csvToo) writeCsv(o.out, manifest, table, log);
+        log.debug({ id: r.id, wallSeconds: outcome.wallSeconds, failed: r.error !== undefined }, "point finished");
+        progress.pointsDone(rows, r.error !== undefined, true);
+      });
+    } else if (toRun.length > 0) {
       if (o.slurm === undefined) throw new Error("the Slurm executor needs its options");
-      const ids = [...rowsById.keys()];
       const slurm: SlurmOptions = { ...o.slurm, tasks: Math.max(1, Math.min(o.slurm.tasks, selected.length)), logLevel: o.logLevel ?? "info" };
       if (o.cacheDir !== undefined) slurm.cacheDir = o.cacheDir;
+      const ids = [...rowsById.keys()];
+      const preFailed = summary.failed;
       await runOnSlurm(sweep.name, o.out, slurm, log, () => {
+        // Progress from the point files the array tasks have written so far.
         const present = store.ids();
         let done = 0;
-        let failed = 0;
+        let failed = preFailed;
         for (const id of ids) {
           if (!present.has(id)) continue;
           const rows = rowsById.get(id)!.length;
           done += rows;
-          if (records.get(id)?.result === undefined && store.read(id)?.error !== undefined) failed += rows;
+          if (!table.has(id) && store.read(id)?.error !== undefined) failed += rows;
         }
         progress.set(done, failed, Math.max(0, done - preDone));
       });
-      const runIds = new Set(toRun.map((t) => t.id));
-      for (const id of runIds) {
-        const r = store.read(id);
-        if (r !== undefined && r.hopsim === HOPSIM_VERSION) {
-          records.set(id, r);
-          if (r.result !== undefined) summary.simulated += rowsById.get(id)!.length;
-          else noteFailure(id, r.error ?? "unknown error");
-        }
+      for (const t of toRun) {
+        const r = store.read(t.id);
+        if (r === undefined || r.hopsim !== HOPSIM_VERSION) continue;
+        table.add(r);
+        if (r.result !== undefined) summary.simulated += rowsById.get(t.id)!.length;
+        else noteFailure(t.id, r.error ?? "unknown error");
       }
-    } else {
-      await runTasksLocally(toRun, o.jobs, (outcome) => {
-        const task = toRun.find((t) => t.id === outcome.id)!;
-        const r = recordOf(task, outcome);
-        store.write(r);
-        records.set(r.id, r);
-        const rows = rowsById.get(r.id)!.length;
-        if (r.result !== undefined) summary.simulated += rows;
-        else noteFailure(r.id, r.error!);
-        if (writeCsv) writePointsCsv(o.out, manifest, records, log);
-        log.debug({ id: r.id, wallSeconds: outcome.wallSeconds, failed: r.error !== undefined }, "point finished");
-        progress.pointsDone(rows, r.error !== undefined, true);
-      });
     }
   } finally {
     progress.stop();
   }
   for (const [id, rows] of rowsById) {
-    if (records.has(id)) continue;
+    if (table.has(id)) continue;
     summary.missing += rows.length;
     for (const p of rows) summary.failures.push({ index: p.index, id, error: "no result (its task did not finish; see the logs under slurm/)" });
   }
   summary.failures.sort((a, b) => a.index - b.index);
-  if (writeCsv) summary.csv = writePointsCsv(o.out, manifest, records, log, true);
+  if (csvToo) summary.csv = writeCsv(o.out, manifest, table, log, true);
   summary.seconds = (Date.now() - t0) / 1000;
   return summary;
 }
@@ -222,20 +232,23 @@ export interface CollectSummary {
 export function collectSweep(out: string, log?: Logger): CollectSummary {
   const manifest = readManifest(out);
   const store = new PointStore(out);
-  const records = new Map<string, PointRecord>();
+  const table = tableOf(manifest);
   let failed = 0;
   let missing = 0;
   const seen = new Map<string, PointRecord | undefined>();
-  for (const p of manifest.points as ManifestPoint[]) {
-    if (!seen.has(p.id)) seen.set(p.id, store.read(p.id));
+  for (const p of manifest.points) {
+    if (!seen.has(p.id)) {
+      const r = store.read(p.id);
+      seen.set(p.id, r);
+      if (r !== undefined) {
+        table.add(r);
+        if (r.result !== undefined && r.hopsim !== HOPSIM_VERSION) log?.warn(`point ${p.index}: result of hopsim ${r.hopsim} (this is ${HOPSIM_VERSION})`);
+      }
+    }
     const r = seen.get(p.id);
     if (r === undefined) missing++;
-    else {
-      records.set(p.id, r);
-      if (r.result === undefined) failed++;
-      else if (r.hopsim !== HOPSIM_VERSION) log?.warn(`point ${p.index}: result of hopsim ${r.hopsim} (this is ${HOPSIM_VERSION})`);
-    }
+    else if (r.result === undefined) failed++;
   }
-  const csv = writePointsCsv(out, manifest, records, log, true);
+  const csv = writeCsv(out, manifest, table, log, true);
   return { name: manifest.name, points: manifest.points.length, failed, missing, csv };
 }

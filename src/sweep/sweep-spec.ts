@@ -6,9 +6,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { ConfigError, type ConfigProblem } from "../config/errors.ts";
-import { loadConfigFile } from "../config/load.ts";
+import { ConfigError, formatPath, type ConfigProblem } from "../config/errors.ts";
+import { loadConfigFile, loadRaw } from "../config/load.ts";
 import { parseOverride } from "../config/overrides.ts";
+import { splitOverrides } from "../cli/split-overrides.ts";
 import { makeColumn, type ColumnDef, type ColumnInput } from "./columns.ts";
 
 /** A label shown for a parameter value in points.csv and on charts. */
@@ -18,13 +19,17 @@ export type ParamLabel = z.infer<typeof ParamLabel>;
 /**
  * One varied parameter: either a list of values for the `--set` key the axis is named after, or
  * `{set: [keys...], values: [...], labels: [...]}` to set several keys to each value (the axis
- * name then only names the column) and show values by their labels.
+ * name then only names the column) and show values by their labels, or `{take: KEY, values: [N...]}`
+ * to keep the first N items of a list of the machine or workload (`take: workload.threads` for a
+ * thread count).
  */
 export const AxisSpec = z.union([
   z.array(z.unknown()).min(1),
   z.strictObject({
     /** `--set` keys that receive each value (default: the axis name). */
     set: z.array(z.string().min(1)).min(1).optional(),
+    /** A list (as a `--set` key) of which each value keeps the first N items. */
+    take: z.string().min(1).optional(),
     values: z.array(z.unknown()).min(1),
     /** How each value is shown in points.csv and on charts (default: the value itself). */
     labels: z.array(ParamLabel).optional(),
@@ -50,6 +55,8 @@ export const PlotSpec = z.strictObject({
   y: z.string().min(1),
   by: z.string().min(1).optional(),
   title: z.string().optional(),
+  /** Only the points whose parameters have these values (`{hops: 1}`). */
+  where: z.record(z.string(), ParamLabel).optional(),
   /** Logarithmic axes. */
   logX: z.boolean().default(false),
   logY: z.boolean().default(false),
@@ -98,7 +105,15 @@ export const SweepSpec = z
         params.add(name);
         if ((RESERVED_NAMES as readonly string[]).includes(name)) issue([section, name], `"${name}" is a reserved column name (${RESERVED_NAMES.join(", ")})`);
         const values = Array.isArray(axis) ? axis : axis.values;
-        const keys = Array.isArray(axis) || axis.set === undefined ? [name] : axis.set;
+        if (!Array.isArray(axis) && axis.take !== undefined) {
+          if (axis.set !== undefined) issue([section, name, "take"], "give set or take, not both");
+          const problem = overrideProblem(`${axis.take}=0`, axis.take);
+          if (problem !== undefined) issue([section, name, "take"], problem);
+          values.forEach((v, i) => {
+            if (!(typeof v === "number" && Number.isInteger(v) && v >= 1)) issue([section, name, "values", i], `expected a number of items of at least 1, got ${JSON.stringify(v)}`);
+          });
+        }
+        const keys = Array.isArray(axis) ? [name] : axis.take !== undefined ? [] : (axis.set ?? [name]);
         keys.forEach((key, j) => {
           const problem = overrideProblem(`${key}=0`, key);
           if (problem !== undefined) issue(Array.isArray(axis) || axis.set === undefined ? [section, name] : [section, name, "set", j], problem);
@@ -131,6 +146,7 @@ export const SweepSpec = z
       if (!columns.has(p.y)) issue(["plots", i, "y"], `no column named "${p.y}" (columns: ${known(columns)})`);
       if (!params.has(p.x) && !columns.has(p.x) && p.x !== "seed") issue(["plots", i, "x"], `no parameter or column named "${p.x}" (parameters: ${known(params)}, seed)`);
       if (p.by !== undefined && !params.has(p.by) && p.by !== "seed") issue(["plots", i, "by"], `no parameter named "${p.by}" (parameters: ${known(params)}, seed)`);
+      for (const k of Object.keys(p.where ?? {})) if (!params.has(k) && k !== "seed") issue(["plots", i, "where", k], `no parameter named "${k}" (parameters: ${known(params)}, seed)`);
     });
   });
 export type SweepSpec = z.infer<typeof SweepSpec>;
@@ -202,13 +218,22 @@ export function loadSweepFile(file: string): Sweep {
   for (const section of ["matrix", "zip"] as const) {
     for (const [name, axis] of Object.entries(spec[section])) {
       if (Array.isArray(axis)) axes.push({ name, section, keys: [name], values: axis });
-      else {
+      else if (axis.take !== undefined) {
+        const list = baseList(axis.take, { machineFile, workloadFile, set: spec.set }, (message, at) => problems.push({ file, path: formatPath([section, name, ...at]), message }));
+        if (list === undefined) continue;
+        const counts = axis.values as number[];
+        counts.forEach((n, i) => {
+          if (n > list.length) problems.push({ file, path: formatPath([section, name, "values", i]), message: `${axis.take} has only ${list.length} items, cannot keep ${n}` });
+        });
+        axes.push({ name, section, keys: [axis.take], values: counts.map((n) => list.slice(0, n)), labels: axis.labels ?? counts });
+      } else {
         const a: SweepAxis = { name, section, keys: axis.set ?? [name], values: axis.values };
         if (axis.labels !== undefined) a.labels = axis.labels;
         axes.push(a);
       }
     }
   }
+  if (problems.length > 0) throw new ConfigError(problems);
   const seeds = spec.seeds ?? Array.from({ length: spec.replicates ?? 1 }, (_, i) => i + 1);
   return {
     name: spec.name ?? path.basename(file, path.extname(file)),
@@ -224,4 +249,27 @@ export function loadSweepFile(file: string): Sweep {
     columns: spec.columns as ColumnInput[],
     plots: spec.plots,
   };
+}
+
+/**
+ * The list at a `--set` key (`workload.threads`) in the machine or workload with the sweep's base
+ * overrides applied, for a `take` axis; undefined (with a problem reported) when it is not a list.
+ */
+function baseList(key: string, base: { machineFile: string; workloadFile: string; set: string[] }, problem: (message: string, at: PropertyKey[]) => void): unknown[] | undefined {
+  const target = splitOverrides([`${key}=0`]);
+  const toWorkload = target.workload.length === 1;
+  const baseSets = splitOverrides(base.set);
+  const file = toWorkload ? base.workloadFile : base.machineFile;
+  const raw = loadRaw(file, { overrides: toWorkload ? baseSets.workload : baseSets.machine });
+  const inner = (toWorkload ? target.workload : target.machine)[0]!;
+  let cur: unknown = raw;
+  for (const seg of parseOverride(inner).segments) {
+    const k = seg.kind === "key" ? seg.key : seg.index;
+    cur = typeof cur === "object" && cur !== null ? (cur as Record<string | number, unknown>)[k] : undefined;
+  }
+  if (!Array.isArray(cur)) {
+    problem(`${key} is not a list in ${path.basename(file)}`, ["take"]);
+    return undefined;
+  }
+  return cur;
 }

@@ -40,7 +40,7 @@ function summaryLines(s: SweepSummary, task?: { index: number; count: number }):
   const who = task === undefined ? `sweep ${s.name}` : `sweep ${s.name} task ${task.index}/${task.count}`;
   const cache = s.fromCache > 0 ? ` (${s.fromCache} from the cache)` : "";
   const missing = s.missing > 0 ? `, ${s.missing} missing` : "";
-  const lines = [`${who}: ${s.points} points, ${s.simulated} simulated, ${s.reused} reused${cache}, ${s.failed} failed${missing} in ${s.seconds.toFixed(1)} s`];
+  const lines = [`${who}: ${s.points} point${s.points === 1 ? "" : "s"}, ${s.simulated} simulated, ${s.reused} reused${cache}, ${s.failed} failed${missing} in ${s.seconds.toFixed(1)} s`];
   for (const f of s.failures.slice(0, 10)) lines.push(`  point ${f.index} (${f.id}): ${f.error.split("\n").join("; ")}`);
   if (s.failures.length > 10) lines.push(`  ... and ${s.failures.length - 10} more (see points.csv)`);
   if (s.csv !== undefined) lines.push(`wrote ${s.csv}`);
