@@ -10,6 +10,54 @@ export const CacheSpec = z.strictObject({
 });
 export type CacheSpec = z.infer<typeof CacheSpec>;
 
+/** One TLB array: entries, ways (equal to entries: fully associative) and the page sizes it holds. */
+export const TlbArraySpec = z.strictObject({
+  entries: z.number().int().positive(),
+  /** Ways per set (default: fully associative). */
+  assoc: z.number().int().positive().optional(),
+  pageSizes: z.array(Size).min(1).default([4096]),
+});
+export type TlbArraySpec = z.infer<typeof TlbArraySpec>;
+
+/** One TLB level: arrays looked up in parallel, and the lookup latency in core cycles. */
+export const TlbLevelSpec = z.strictObject({
+  latencyCycles: z.number().int().nonnegative().default(0),
+  arrays: z.array(TlbArraySpec).min(1),
+});
+export type TlbLevelSpec = z.infer<typeof TlbLevelSpec>;
+
+const TLB_DEFAULT = {
+  enabled: false,
+  l1: { latencyCycles: 0, arrays: [{ entries: 64, assoc: 4, pageSizes: [4096] }] },
+  l2: { latencyCycles: 7, arrays: [{ entries: 512, assoc: 4, pageSizes: [4096] }] },
+  pwc: { l4: 0, l3: 0, l2: 0 },
+  nestedTlb: 0,
+  walkers: 1,
+  inFlight: 4,
+  asidBits: 0,
+};
+
+/**
+ * Address translation timing: an L1 DTLB, a unified L2 TLB, page-walk caches and the page
+ * walkers. Off by default: then translation takes no time (the OS model still places pages).
+ */
+export const TlbSpec = z.strictObject({
+  enabled: z.boolean().default(false),
+  l1: TlbLevelSpec.default(TLB_DEFAULT.l1),
+  l2: TlbLevelSpec.default(TLB_DEFAULT.l2),
+  /** Paging-structure (page-walk) caches: entries holding level-4, level-3 and level-2 entries (0: none). */
+  pwc: z.strictObject({ l4: z.number().int().nonnegative().default(0), l3: z.number().int().nonnegative().default(0), l2: z.number().int().nonnegative().default(0) }).default(TLB_DEFAULT.pwc),
+  /** Entries of the nested TLB (guest-physical to host-physical; 0: none), fully associative. */
+  nestedTlb: z.number().int().nonnegative().default(0),
+  /** Page walks a core runs at once. */
+  walkers: z.number().int().positive().default(1),
+  /** L2-TLB hits a core has in flight at once (besides the walks). */
+  inFlight: z.number().int().positive().default(4),
+  /** Width of the address-space tag (PCID / ASID / VPID) in bits; 0: a switch flushes the TLBs. */
+  asidBits: z.number().int().min(0).max(16).default(0),
+});
+export type TlbSpec = z.infer<typeof TlbSpec>;
+
 /** A core and its private caches. */
 export const CoreSpec = z.strictObject({
   clock: Frequency,
@@ -24,6 +72,14 @@ export const CoreSpec = z.strictObject({
   requestLatency: Duration,
   /** Bandwidth of the core's path to its northbridge, in bytes per core cycle. */
   requestBytesPerCycle: z.number().positive().default(16),
+  /** Address translation timing (off by default). */
+  tlb: TlbSpec.default(TLB_DEFAULT),
+  /**
+   * Hardware next-line prefetch: lines fetched after each load that misses L2 (0: none). It never
+   * crosses into a page without a TLB entry (SEED-FACTS fact 6), nor, with untimed translation,
+   * into another page at all.
+   */
+  prefetchLines: z.number().int().min(0).max(16).default(0),
 });
 export type CoreSpec = z.infer<typeof CoreSpec>;
 
@@ -150,9 +206,35 @@ export const TieringSpec = z.strictObject({
   cooldownEpochs: z.number().int().nonnegative().default(8),
 });
 
+/** How the OS keeps page tables (used when the cores time address translation). */
+export const PageTableSpec = z.strictObject({
+  /** x86-64 (4 levels of 512 entries) or 32-bit x86 with 4 MiB pages (one 1024-entry directory). */
+  layout: z.enum(["x86-64", "x86-4M"]).default("x86-64"),
+  /** Where a new table page goes: the faulting thread's node, round robin, or one node. */
+  placement: z.union([z.enum(["local", "interleave"]), z.number().int().nonnegative()]).default("local"),
+  /** Keep a copy of the process's tables on every node, so walks stay local (Mitosis). */
+  replicate: z.boolean().default(false),
+});
+
+const TIERING_DEFAULT = { enabled: false, epoch: 100_000_000, hotThreshold: 4, maxPagesPerEpoch: 64, shootdown: 2_000_000, sampleEvery: 16, cooldownEpochs: 8 };
+const OS_DEFAULT = { tiering: TIERING_DEFAULT, pageTables: { layout: "x86-64" as const, placement: "local" as const, replicate: false }, hugePages2M: 0, vmExitCycles: 1350, pageFaultCycles: 0, timeslice: 0, contextSwitchCycles: 0, tlbShootdown: 2_000_000 };
+
 /** Operating-system settings. */
 export const OsSpec = z.strictObject({
-  tiering: TieringSpec.default({ enabled: false, epoch: 100_000_000, hotThreshold: 4, maxPagesPerEpoch: 64, shootdown: 2_000_000, sampleEvery: 16, cooldownEpochs: 8 }),
+  tiering: TieringSpec.default(TIERING_DEFAULT),
+  pageTables: PageTableSpec.default(OS_DEFAULT.pageTables),
+  /** 2 MiB pages reserved per node at boot (the hugetlbfs pool). */
+  hugePages2M: z.number().int().nonnegative().default(0),
+  /** Cost of a VM exit and re-entry, in core cycles (KVM on AMD SVM: ~1,350; CALIBRATION.md). */
+  vmExitCycles: z.number().int().nonnegative().default(1350),
+  /** Kernel time per demand-paging fault, in core cycles (charged when translation is timed). */
+  pageFaultCycles: z.number().int().nonnegative().default(0),
+  /** Scheduler time slice: a timed-translation thread is switched out and in after each (0: never). */
+  timeslice: Duration.default(0),
+  /** Cost of switching out and back in, in core cycles. */
+  contextSwitchCycles: z.number().int().nonnegative().default(0),
+  /** A TLB shootdown after munmap: each other core's interrupt, and the initiator's wait (as the tiering shootdown). */
+  tlbShootdown: Duration.default(2_000_000),
 });
 
 /** A whole machine file. */
@@ -167,7 +249,7 @@ export const MachineSpec = z
     node: NodeSpec,
     /** Memory-only NUMA nodes, numbered after the sockets. */
     memoryNodes: z.array(MemoryNodeSpec).default([]),
-    os: OsSpec.default({ tiering: { enabled: false, epoch: 100_000_000, hotThreshold: 4, maxPagesPerEpoch: 64, shootdown: 2_000_000, sampleEvery: 16, cooldownEpochs: 8 } }),
+    os: OsSpec.default(OS_DEFAULT),
     coherence: z.enum(["broadcast", "directory"]).default("broadcast"),
     directoryLatency: Duration.default(0),
     packets: PacketSpec.default({ request: 8, probe: 8, probeResponse: 4, dataHeader: 4, done: 4 }),
@@ -208,6 +290,16 @@ export const MachineSpec = z
       checkCache(m.node.core.l1d, ["node", "core", "l1d"]);
       checkCache(m.node.core.l2, ["node", "core", "l2"]);
       if (m.node.l3) checkCache(m.node.l3, ["node", "l3"]);
+    }
+    const tlb = m.node.core.tlb;
+    for (const level of ["l1", "l2"] as const) {
+      tlb[level].arrays.forEach((a, i) => {
+        const path = ["node", "core", "tlb", level, "arrays", i];
+        if (a.assoc !== undefined && a.entries % a.assoc !== 0) ctx.addIssue({ code: "custom", path: [...path, "assoc"], message: `${a.entries} entries do not divide into ${a.assoc}-way sets` });
+        a.pageSizes.forEach((b, k) => {
+          if (!isPow2(b) || b < m.pageSize) ctx.addIssue({ code: "custom", path: [...path, "pageSizes", k], message: `expected a power of two no smaller than the ${m.pageSize}-byte page, got ${b}` });
+        });
+      });
     }
     m.memoryNodes.forEach((mn, i) => {
       if (mn.attachTo >= n) ctx.addIssue({ code: "custom", path: ["memoryNodes", i, "attachTo"], message: `socket ${mn.attachTo} does not exist (the machine has sockets 0-${n - 1})` });

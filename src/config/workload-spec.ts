@@ -21,6 +21,8 @@ export const RegionSpec = z.strictObject({
   kind: z.union([z.enum(["anon", "heap", "stack"]), z.string().regex(/^file=.+/, 'expected anon, heap, stack or "file=<path>"')]).default("anon"),
   /** Place every page when the region is mapped (MAP_POPULATE), from the first thread using it. */
   populate: z.boolean().optional(),
+  /** Page size: 4KiB, 2MiB or 1GiB (huge pages need contiguous frames or the boot-time pool). */
+  pageSize: Size.optional(),
 });
 export type RegionSpec = z.infer<typeof RegionSpec>;
 
@@ -56,6 +58,8 @@ export const ThreadSpec = z.discriminatedUnion("generator", [
     passes: z.number().int().positive().default(1),
     /** Each access waits for the one this many before it (0: independent). */
     dependsOn: z.number().int().nonnegative().optional(),
+    /** munmap the working set after each pass (its pages fault in again on the next). */
+    unmapEachPass: z.boolean().optional(),
   }),
   z.strictObject({
     ...common,
@@ -91,6 +95,17 @@ export const ThreadSpec = z.discriminatedUnion("generator", [
 ]);
 export type ThreadSpec = z.infer<typeof ThreadSpec>;
 
+/** Run the workload in a virtual machine: how guest addresses reach host memory. */
+export const GuestSpec = z.strictObject({
+  /** nested: hardware walks guest and host tables (EPT/NPT); shadow: the VMM keeps a merged table. */
+  paging: z.enum(["nested", "shadow"]),
+  /** Page size the host maps guest memory with. */
+  hostPageSize: Size.default(4096),
+  /** Tag TLB entries with a VM identifier, so entering and leaving the VMM needs no flush. */
+  vpid: z.boolean().default(true),
+});
+export type GuestSpec = z.infer<typeof GuestSpec>;
+
 /** A whole workload file. */
 export const WorkloadSpec = z
   .strictObject({
@@ -98,10 +113,15 @@ export const WorkloadSpec = z
     description: z.string().default(""),
     regions: z.array(RegionSpec).min(1),
     threads: z.array(ThreadSpec).min(1),
+    /** Run in a guest (default: natively). */
+    guest: GuestSpec.optional(),
+    /** Address-space layout randomisation: regions at random, widely spread bases. */
+    aslr: z.boolean().optional(),
   })
   .superRefine((w, ctx) => {
     const names = new Map<string, number>();
     w.regions.forEach((r, i) => {
+      if (r.pageSize !== undefined && ![4096, 2 ** 21, 2 ** 22, 2 ** 30].includes(r.pageSize)) ctx.addIssue({ code: "custom", path: ["regions", i, "pageSize"], message: `expected 4KiB, 2MiB, 4MiB or 1GiB, got ${r.pageSize} bytes` });
       if (names.has(r.name)) ctx.addIssue({ code: "custom", path: ["regions", i, "name"], message: `region "${r.name}" is declared twice` });
       names.set(r.name, i);
     });

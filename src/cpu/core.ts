@@ -11,6 +11,8 @@ import type { Histogram } from "../stats/histogram.ts";
 import type { StatsRegistry } from "../stats/registry.ts";
 import { MemOp, OpKind, type ThreadProgram } from "./mem-op.ts";
 import type { Translator } from "./translator.ts";
+import type { Mmu } from "../vm/mmu.ts";
+import { NO_MSHR, NO_SLOT, PageWalker, TRANSLATED, type WalkHost } from "../vm/page-walker.ts";
 
 /** Timing parameters of a core and its private caches. */
 export interface CoreParams {
@@ -30,10 +32,16 @@ export interface CoreParams {
   loadWindow: number;
   /** Store-buffer entries; a full buffer stalls the core. */
   storeBufferEntries: number;
+  /** Hardware next-line prefetch: lines fetched after a load misses L2 (0: none). */
+  prefetchLines?: number;
+  /** Base page size in bytes (hardware prefetch stays within a page it has no translation for). */
+  pageBytes?: number;
 }
 
 const EV_ISSUE = 0;
 const NONE = -1;
+/** A window / store-buffer entry whose access waits for its translation (a page walk). */
+const PARKED = -2;
 
 /**
  * A core: issues its thread's memory operations in order, each after its gap of other work; loads
@@ -42,7 +50,7 @@ const NONE = -1;
  * Private L1d and L2 are looked up in the core's own time; a miss goes to the node's northbridge
  * through the core's port and completes when the fill comes back.
  */
-export class Core implements PortOwner, EventHandler {
+export class Core implements PortOwner, EventHandler, WalkHost {
   /** Component path, e.g. `node0.core1`. */
   readonly name: string;
   /** Port to the node's northbridge. */
@@ -70,6 +78,13 @@ export class Core implements PortOwner, EventHandler {
   /** The core issues nothing before this tick (an inter-processor interrupt being handled). */
   private pausedUntil: number;
   private readonly outQ = new MessageQueue();
+  // Address translation timing (null: translation takes no time).
+  private mmu: Mmu | null;
+  private walker: PageWalker | null;
+  /** Per translation slot: the entry its parked access holds, and which queue (0 none, 1 loads, 2 stores). */
+  private parkEntry: Int32Array;
+  private parkQueue: Uint8Array;
+  private readonly stats: StatsRegistry;
 
   // Miss registers.
   private readonly mshrLine: Float64Array;
@@ -102,6 +117,8 @@ export class Core implements PortOwner, EventHandler {
   private readonly stStallPs: Counter;
   private readonly stMissLatency: Histogram;
   private stallSince: number;
+  private readonly stPrefetches: Counter;
+  private readonly stPrefetchStopped: Counter;
 
   constructor(sim: Simulator, stats: StatsRegistry, pool: MessagePool, name: string, clock: ClockDomain, p: CoreParams) {
     this.name = name;
@@ -125,6 +142,11 @@ export class Core implements PortOwner, EventHandler {
     this.stalled = false;
     this.done = false;
     this.pausedUntil = 0;
+    this.mmu = null;
+    this.walker = null;
+    this.parkEntry = new Int32Array(0);
+    this.parkQueue = new Uint8Array(0);
+    this.stats = stats;
     this.mshrLine = new Float64Array(p.mshrs);
     this.mshrBusy = new Uint8Array(p.mshrs);
     this.mshrExclusive = new Uint8Array(p.mshrs);
@@ -150,6 +172,8 @@ export class Core implements PortOwner, EventHandler {
     this.stMerged = stats.counter(`${name}.mshr.merged`, "count", "accesses merged into an outstanding miss to the same line");
     this.stWritebacks = stats.counter(`${name}.l2.writebacks`, "count", "dirty lines evicted to memory");
     this.stStallPs = stats.counter(`${name}.stallPs`, "ps", "time the core could not issue (window, registers, dependences, store buffer)");
+    this.stPrefetches = stats.counter(`${name}.hwPrefetches`, "count", "lines fetched by the hardware prefetcher");
+    this.stPrefetchStopped = stats.counter(`${name}.hwPrefetchStopped`, "count", "hardware prefetches dropped at a page without a TLB entry");
     this.stMissLatency = stats.histogram(`${name}.missLatencyPs`, "ps", "miss register allocated to fill");
     stats.formula(`${name}.l1d.hitRate`, "ratio", "L1d hits over accesses", () => this.stL1Hits.value / (this.stLoads.value + this.stStores.value));
     stats.formula(`${name}.finishedAtNs`, "ns", "when the thread finished (0 if it had no work)", () => (this.finishedAt < 0 ? 0 : this.finishedAt / 1000));
@@ -163,6 +187,22 @@ export class Core implements PortOwner, EventHandler {
     this.finishedAt = -1;
     this.lastIssueAt = startAt;
     this.wakeAt(Math.max(startAt, this.sim.now));
+  }
+
+  /**
+   * Times address translation through `mmu` (TLBs, page-walk caches, walks of the page tables
+   * in memory): an access starts only once its translation is done.
+   */
+  attachMmu(mmu: Mmu, walkers: number, inFlight: number): void {
+    this.mmu = mmu;
+    this.walker = new PageWalker(this.sim, this.stats, `${mmu.name}.walker`, this.clock, this, mmu, walkers, inFlight);
+    this.parkEntry = new Int32Array(this.walker.slots);
+    this.parkQueue = new Uint8Array(this.walker.slots);
+  }
+
+  /** The core's translation hardware, if translation is timed. */
+  get translation(): Mmu | null {
+    return this.mmu;
   }
 
   /**
@@ -207,6 +247,10 @@ export class Core implements PortOwner, EventHandler {
     this.mshrBusy[m] = 0;
     this.mshrGen[m]++;
     this.mshrsInUse--;
+    if (this.walker !== null) {
+      this.walker.onFill(m);
+      this.walker.onMshrFree();
+    }
     if (this.stalled) this.issue();
     else if (this.program !== null && !this.haveOp && this.done) this.checkFinished();
     return true;
@@ -306,6 +350,12 @@ export class Core implements PortOwner, EventHandler {
       if (!this.access(now)) return this.stall();
       this.haveOp = false;
       this.lastIssueAt = now;
+      if (this.pausedUntil > now) {
+        // The access trapped to the VMM: nothing issues until the exit is over.
+        this.unstall();
+        this.wakeAt(this.pausedUntil);
+        return;
+      }
     }
   }
 
@@ -313,17 +363,158 @@ export class Core implements PortOwner, EventHandler {
   private entryDone(done: Float64Array, mshr: Int32Array, gen: Int32Array, e: number): number {
     const m = mshr[e];
     if (m === NONE) return done[e];
+    if (m === PARKED) return Infinity;
     if (this.mshrBusy[m] === 1 && this.mshrGen[m] === gen[e]) return Infinity;
     mshr[e] = NONE;
     done[e] = 0;
     return 0;
   }
 
-  /** Performs the current operation at `now`; false if it needs a miss register and none is free. */
+  /**
+   * Performs the current operation at `now`; false if it needs a miss register (or a translation
+   * slot) and none is free. With timed translation, an access that misses the L1 DTLB is parked
+   * in its window / store-buffer entry until its translation is done.
+   */
   private access(now: number): boolean {
     const op = this.op;
+    if (op.kind === OpKind.Unmap) return this.unmap();
     const isStore = op.kind === OpKind.Store;
+    const w = this.walker;
+    // The paging model flushes the translating core's TLBs on an untagged VM exit.
+    if (w !== null) (this.mmu as Mmu).paging.current = this.mmu;
     const paddr = (this.translator as Translator).translate(op.vaddr, this.p.node, isStore);
+    if (w !== null) {
+      const mmu = this.mmu as Mmu;
+      const penalty = mmu.paging.takePenaltyPs() + mmu.switchIfDue(now);
+      if (penalty > 0) this.pause(penalty);
+      const s = w.start(op.vaddr, paddr, op.kind, this.p.node, penalty);
+      if (s === NO_SLOT) return false;
+      if (s !== TRANSLATED) {
+        this.park(s, op.kind);
+        return true;
+      }
+    }
+    const missesBefore = this.stMisses.value;
+    if (!this.perform(now, op.kind, paddr, NONE)) return false;
+    if (op.kind === OpKind.Load && this.stMisses.value > missesBefore && (this.p.prefetchLines ?? 0) > 0) this.hwPrefetch(op.vaddr, paddr);
+    return true;
+  }
+
+  /**
+   * Next-line prefetch after a load missed: fetches the following lines into L2 / L1d while a
+   * miss register is free. A line in another page needs that page's translation in the TLB (a
+   * prefetcher may not start walks); without timed translation it never leaves the page.
+   */
+  private hwPrefetch(vaddr: number, paddr: number): void {
+    const lb = this.lineBytes;
+    const pageBytes = this.p.pageBytes ?? 4096;
+    const n = this.p.prefetchLines ?? 0;
+    const page = Math.floor(vaddr / pageBytes);
+    const lineVa = Math.floor(vaddr / lb) * lb;
+    for (let k = 1; k <= n; k++) {
+      const va = lineVa + k * lb;
+      let pa: number;
+      if (Math.floor(va / pageBytes) === page) pa = Math.floor(paddr / lb) * lb + k * lb;
+      else {
+        const mmu = this.mmu;
+        if (mmu === null || !mmu.holds(va)) {
+          this.stPrefetchStopped.value++;
+          return;
+        }
+        pa = this.translator?.peek?.(va) ?? -1;
+        if (pa < 0) return;
+      }
+      const line = Math.floor(pa / lb);
+      if (this.l1d.find(line) >= 0 || this.l2.find(line) >= 0 || this.findMshr(line) !== NONE) continue;
+      if (this.mshrsInUse === this.p.mshrs) return;
+      const m = this.allocMshr(line, false);
+      this.stMisses.value++;
+      this.stPrefetches.value++;
+      this.sendRequest(m, line, false);
+    }
+  }
+
+  /** munmap: the OS drops the pages; a shootdown's wait (with timed translation) stops the core. */
+  private unmap(): boolean {
+    const mmu = this.mmu;
+    if (mmu !== null) mmu.paging.current = mmu;
+    this.translator?.unmap?.(this.op.vaddr, this.op.bytes);
+    if (mmu !== null) {
+      const penalty = mmu.paging.takePenaltyPs();
+      if (penalty > 0) this.pause(penalty);
+    }
+    return true;
+  }
+
+  /** Gives a parked access its load-window or store-buffer entry now, so order and dependences hold. */
+  private park(slot: number, kind: number): void {
+    if (kind === OpKind.Load) {
+      this.stLoads.value++;
+      const e = this.loadsIssued % this.p.loadWindow;
+      this.loadsIssued++;
+      this.winDone[e] = 0;
+      this.winMshr[e] = PARKED;
+      this.parkEntry[slot] = e;
+      this.parkQueue[slot] = 1;
+    } else if (kind === OpKind.Store) {
+      this.stStores.value++;
+      const n = this.p.storeBufferEntries;
+      if (this.sbCount === n) {
+        this.sbHead = (this.sbHead + 1) % n;
+        this.sbCount--;
+      }
+      const e = (this.sbHead + this.sbCount) % n;
+      this.sbDone[e] = 0;
+      this.sbMshr[e] = PARKED;
+      this.sbCount++;
+      this.parkEntry[slot] = e;
+      this.parkQueue[slot] = 2;
+    } else this.parkQueue[slot] = 0;
+  }
+
+  /** WalkHost: a page-walk reference through L1d and L2, or a miss register. */
+  walkRef(paddr: number): number {
+    const now = this.sim.now;
+    const line = Math.floor(paddr / this.lineBytes);
+    const l1Ps = this.p.l1LatencyCycles * this.clock.periodPs;
+    const s1 = this.l1d.find(line);
+    if (s1 >= 0) {
+      this.l1d.touch(s1);
+      return now + l1Ps;
+    }
+    const s2 = this.l2.find(line);
+    if (s2 >= 0) {
+      this.l2.touch(s2);
+      this.installL1(line, this.l2.slotState(s2));
+      return now + l1Ps + this.p.l2LatencyCycles * this.clock.periodPs;
+    }
+    let m = this.findMshr(line);
+    if (m === NONE) {
+      if (this.mshrsInUse === this.p.mshrs) return NO_MSHR;
+      m = this.allocMshr(line, false);
+      this.stMisses.value++;
+      this.sendRequest(m, line, false);
+    }
+    return -2 - m;
+  }
+
+  /** WalkHost: the parked access of `slot` goes ahead. */
+  translated(slot: number, paddr: number, kind: number): boolean {
+    return this.perform(this.sim.now, kind, paddr, slot);
+  }
+
+  /** WalkHost: a translation slot is free again. */
+  translationFreed(): void {
+    if (this.stalled) this.issue();
+    else if (this.program !== null && !this.haveOp && this.done) this.checkFinished();
+  }
+
+  /**
+   * The data access of an operation of `kind` at physical `paddr`: a new window / store-buffer
+   * entry, or (`slot` >= 0) the one its translation parked; false if no miss register is free.
+   */
+  private perform(now: number, kind: number, paddr: number, slot: number): boolean {
+    const isStore = kind === OpKind.Store;
     const line = Math.floor(paddr / this.lineBytes);
     const l1Ps = this.p.l1LatencyCycles * this.clock.periodPs;
     let doneAt = -1;
@@ -356,7 +547,20 @@ export class Core implements PortOwner, EventHandler {
         }
       }
     }
-    if (op.kind === OpKind.Load) {
+    if (slot >= 0) {
+      const e = this.parkEntry[slot];
+      const q = this.parkQueue[slot];
+      if (q === 1) {
+        this.winDone[e] = doneAt;
+        this.winMshr[e] = mshr;
+        this.winGen[e] = mshr === NONE ? 0 : this.mshrGen[mshr];
+      } else if (q === 2) {
+        this.sbDone[e] = doneAt;
+        this.sbMshr[e] = mshr;
+        this.sbGen[e] = mshr === NONE ? 0 : this.mshrGen[mshr];
+        this.retireStores(now);
+      }
+    } else if (kind === OpKind.Load) {
       this.stLoads.value++;
       const e = this.loadsIssued % this.p.loadWindow;
       this.loadsIssued++;
@@ -458,6 +662,7 @@ export class Core implements PortOwner, EventHandler {
 
   private checkFinished(): void {
     if (this.finishedAt >= 0 || this.mshrsInUse > 0) return;
+    if (this.walker !== null && this.walker.busy > 0) return;
     this.retireStores(this.sim.now);
     if (this.sbCount > 0) {
       // The last stores commit in the future: finish then.

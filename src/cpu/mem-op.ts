@@ -6,6 +6,8 @@ export const OpKind = {
   Store: 1,
   /** A software prefetch of the line holding `vaddr` (occupies no load-window slot). */
   Prefetch: 2,
+  /** munmap of `bytes` at `vaddr`: the OS drops the pages and shoots down TLB entries. */
+  Unmap: 3,
 } as const;
 
 /** One memory operation, filled in place by a thread program (one reusable record per core). */
@@ -22,6 +24,8 @@ export class MemOp {
    * the previous load's data).
    */
   dependsOn = 0;
+  /** Bytes an Unmap operation covers. */
+  bytes = 0;
 }
 
 /** What a core runs: a generator of memory operations. */

@@ -2,4 +2,8 @@
 export interface Translator {
   /** Physical byte address of `vaddr` for a thread running on `node`; may allocate on first touch. */
   translate(vaddr: number, node: number, isWrite: boolean): number;
+  /** Unmaps `bytes` at `vaddr` (munmap); pages fault in again on their next touch. */
+  unmap?(vaddr: number, bytes: number): void;
+  /** Physical address of `vaddr` if its page is mapped, else -1 (never faults). */
+  peek?(vaddr: number): number;
 }

@@ -4,6 +4,8 @@ import type { ThreadProgram } from "../cpu/mem-op.ts";
 import { RngStream } from "../kernel/rng.ts";
 import { AddressSpace, type Region, type RegionKind } from "../vm/address-space.ts";
 import type { NumaPolicy } from "../vm/numa-policy.ts";
+import { X86_4M, X86_64 } from "../vm/page-table.ts";
+import { Paging } from "../vm/paging.ts";
 import { Gups } from "../workload/gups.ts";
 import { PointerChase } from "../workload/pointer-chase.ts";
 import { Stream } from "../workload/stream.ts";
@@ -28,6 +30,8 @@ export interface BoundThread {
 /** The workload's process on a machine: its address space and threads. */
 export interface BoundWorkload {
   space: AddressSpace;
+  /** The process's page tables, when the machine times address translation; else null. */
+  paging: Paging | null;
   threads: BoundThread[];
 }
 
@@ -43,13 +47,28 @@ export function bindWorkload(m: Machine, w: WorkloadSpec, seed: number, file: st
   const problems: ConfigProblem[] = [];
   const problem = (path: string, message: string) => problems.push({ file, path, message });
   const space = new AddressSpace(m.frames, m.osHops, m.homeMap.interleaveBase);
+  if (m.spec.os.hugePages2M > 0) space.reserveHugePages(m.spec.os.hugePages2M, 2 ** 21);
+  const paging = makePaging(m, w, space);
+  const aslr = w.aslr === true ? new RngStream(seed, "aslr") : null;
   const regions = new Map<string, Region>();
   w.regions.forEach((r, i) => {
+    // ASLR: each region at a random 2 MiB-aligned base in a 64 TiB range.
+    if (aslr !== null) {
+      const span = Math.max(r.size, r.pageSize ?? 0) + 2 ** 31;
+      let base: number;
+      do base = Math.floor(aslr.next() * 2 ** 25) * 2 ** 21;
+      while (space.regions.some((x) => base < x.end + 2 ** 30 && x.start < base + span));
+      space.setNextVa(base);
+    }
     const policy = r.policy as NumaPolicy;
     const bad = policyNodes(policy).filter((n) => n >= memNodes);
     if (bad.length > 0) problem(`regions[${i}].policy`, `node ${bad[0]} does not exist (the machine has memory nodes 0-${memNodes - 1})`);
-    regions.set(r.name, space.map(r.name, r.kind as RegionKind, r.size, policy));
+    const leafBytes = r.pageSize ?? m.spec.pageSize;
+    if (leafBytes < m.spec.pageSize) problem(`regions[${i}].pageSize`, `${leafBytes}-byte pages are smaller than the machine's ${m.spec.pageSize}-byte base page`);
+    if (paging !== null && paging.table.levelOfShift(Math.log2(leafBytes)) < 0) problem(`regions[${i}].pageSize`, `the machine's ${paging.table.layout.name} page tables have no ${leafBytes}-byte pages`);
+    regions.set(r.name, space.map(r.name, r.kind as RegionKind, r.size, policy, r.pageSize ?? m.spec.pageSize));
   });
+  if (paging !== null && w.guest !== undefined && paging.table.levelOfShift(Math.log2(w.guest.hostPageSize)) < 0) problem("guest.hostPageSize", `the machine's ${paging.table.layout.name} page tables have no ${w.guest.hostPageSize}-byte pages`);
   const used = new Map<number, number>();
   const threads: BoundThread[] = [];
   w.threads.forEach((t, i) => {
@@ -93,7 +112,29 @@ export function bindWorkload(m: Machine, w: WorkloadSpec, seed: number, file: st
     const user = threads.find((t) => t.regions.includes(region));
     space.populate(region, user?.node ?? 0);
   });
-  return { space, threads };
+  // Mapping at load time (MAP_POPULATE) is not charged to any core.
+  if (paging !== null) paging.pendingPenaltyPs = 0;
+  return { space, threads, paging };
+}
+
+/** The process's page tables when the cores time translation (native, or in a guest). */
+function makePaging(m: Machine, w: WorkloadSpec, space: AddressSpace): Paging | null {
+  if (!m.spec.node.core.tlb.enabled) return null;
+  const firstCore = w.threads[0]?.core;
+  const rootNode = typeof firstCore === "number" ? Math.floor(firstCore / m.spec.node.cores) : (firstCore?.node ?? 0);
+  const paging = new Paging(m.stats, "process", m.frames, {
+    mode: w.guest?.paging ?? "native",
+    layout: m.spec.os.pageTables.layout === "x86-4M" ? X86_4M : X86_64,
+    placement: m.spec.os.pageTables.placement,
+    hostPageShift: Math.log2(w.guest?.hostPageSize ?? 4096),
+    vmExitPs: m.coreClock.cyclesToTicks(m.spec.os.vmExitCycles),
+    vpid: w.guest?.vpid ?? true,
+    faultPs: m.coreClock.cyclesToTicks(m.spec.os.pageFaultCycles),
+    shootdownPs: m.spec.os.tlbShootdown,
+    replicate: m.spec.os.pageTables.replicate,
+  }, Math.min(rootNode, m.nodes.length - 1));
+  space.listener = paging;
+  return paging;
 }
 
 function policyNodes(p: NumaPolicy): number[] {
@@ -136,6 +177,7 @@ function makeProgram(t: ThreadSpec, regions: Map<string, Region>, rng: RngStream
         passes: t.passes,
         gapCycles: t.gapCycles,
         dependsOn: t.dependsOn ?? 0,
+        unmapEachPass: t.unmapEachPass ?? false,
       });
     }
     case "stream-copy": {

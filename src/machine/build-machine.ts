@@ -165,6 +165,8 @@ export function buildMachine(spec: MachineSpec, options: BuildOptions = {}): Mac
         mshrs: c.mshrs,
         loadWindow: c.loadWindow,
         storeBufferEntries: c.storeBuffer,
+        prefetchLines: c.prefetchLines,
+        pageBytes: spec.pageSize,
       });
       const lookupPs = coreClock.cyclesToTicks(c.l1d.latencyCycles + c.l2.latencyCycles);
       links.push(

@@ -1,6 +1,7 @@
 import type { MachineSpec } from "../config/machine-spec.ts";
 import type { WorkloadSpec } from "../config/workload-spec.ts";
 import type { DumpedStat } from "../stats/registry.ts";
+import { Mmu } from "../vm/mmu.ts";
 import { numaMaps, type NumaMapsEntry } from "../vm/numa-maps.ts";
 import { buildMachine, type Machine } from "./build-machine.ts";
 import { attachTiering } from "./attach-tiering.ts";
@@ -53,6 +54,16 @@ export interface RunContext {
 export function runSimulation(machineSpec: MachineSpec, workloadSpec: WorkloadSpec, seed: number, workloadFile = "workload", ctxOut?: (ctx: RunContext) => void): RunResult {
   const machine = buildMachine(machineSpec);
   const bound = bindWorkload(machine, workloadSpec, seed, workloadFile);
+  if (bound.paging !== null) {
+    const tlb = machineSpec.node.core.tlb;
+    for (const t of bound.threads) {
+      const core = machine.cores[t.core];
+      const sched = { timeslicePs: machineSpec.os.timeslice, switchPs: machine.coreClock.cyclesToTicks(machineSpec.os.contextSwitchCycles) };
+      const mmu = new Mmu(machine.stats, `${core.name}.tlb`, tlb, bound.paging, sched);
+      core.attachMmu(mmu, tlb.walkers, tlb.inFlight);
+      bound.paging.addCpu({ mmu, pause: (ps) => core.pause(ps) });
+    }
+  }
   for (const t of bound.threads) machine.cores[t.core].runThread(t.program, bound.space, t.startPs);
   attachTiering(machine, bound);
   const t0 = performance.now();

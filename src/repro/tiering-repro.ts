@@ -77,8 +77,8 @@ export function reproduceTiering(m: MachineSpec, o: TieringReproOptions): Tierin
       migratedBytes: value(r.stats, "os.migrator.bytes"),
     };
   };
-  const off = { ...m, os: { tiering: { ...m.os.tiering, enabled: false } } };
-  const on = { ...m, os: { tiering: { ...m.os.tiering, enabled: true } } };
+  const off = { ...m, os: { ...m.os, tiering: { ...m.os.tiering, enabled: false } } };
+  const on = { ...m, os: { ...m.os, tiering: { ...m.os.tiering, enabled: true } } };
   const big = { ...off, node: { ...m.node, memory: { ...m.node.memory, size: Math.max(m.node.memory.size, 2 * o.tableBytes) } } };
   return [
     run("NO_TIERING", "pages stay where first placed (fast tier first, then slow)", off),

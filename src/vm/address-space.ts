@@ -5,6 +5,16 @@ import type { NumaPolicy } from "./numa-policy.ts";
 /** What a region is, as numa_maps names it. */
 export type RegionKind = "anon" | "heap" | "stack" | `file=${string}`;
 
+/** Told when the OS installs a translation (the page-table model listens; see src/vm/paging.ts). */
+export interface MapListener {
+  /** The page of 2^`shift` bytes at virtual `va` was mapped for a thread on `node`. */
+  mapped(va: number, shift: number, node: number): void;
+  /** The page of 2^`shift` bytes at virtual `va` was unmapped. */
+  unmapped?(va: number, shift: number): void;
+  /** A munmap of [start, start + bytes) is complete: stale translations must go (a TLB shootdown). */
+  rangeUnmapped?(start: number, bytes: number): void;
+}
+
 /** A contiguous virtual region of a process with its placement policy and page map. */
 export class Region {
   /** Region name from the workload file. */
@@ -27,9 +37,12 @@ export class Region {
   readonly pageAccesses: Uint32Array;
   /** Tiering epoch in which each page last moved (0: never). */
   readonly pageMovedEpoch: Uint32Array;
+  /** Page size the region asks for (huge pages when larger than the base page); the page arrays stay per base page. */
+  readonly leafBytes: number;
 
-  constructor(name: string, kind: RegionKind, start: number, sizeBytes: number, policy: NumaPolicy, pageBytes: number) {
-    const pages = Math.ceil(sizeBytes / pageBytes);
+  constructor(name: string, kind: RegionKind, start: number, sizeBytes: number, policy: NumaPolicy, pageBytes: number, leafBytes = pageBytes) {
+    const pages = Math.ceil(sizeBytes / leafBytes) * (leafBytes / pageBytes);
+    this.leafBytes = leafBytes;
     this.name = name;
     this.kind = kind;
     this.start = start;
@@ -73,6 +86,16 @@ export class AddressSpace implements Translator {
   private sampleCountdown: number;
   private nextVa: number;
   private last: Region | null;
+  /** Told of every mapping (null: nobody listens). */
+  listener: MapListener | null;
+  /** Huge pages asked for but backed by base pages (no contiguous run and an empty pool). */
+  hugeFallbacks: number;
+  /** Huge pages placed. */
+  hugePages: number;
+  /** Boot-time reserved huge pages (hugetlbfs pool), by node: physical addresses, and their size. */
+  private hugePool: number[][];
+  private hugePoolBytes: number;
+  private readonly pageShift: number;
 
   /**
    * @param hops socket-to-socket hop counts, used to find the nearest node with free frames.
@@ -90,6 +113,31 @@ export class AddressSpace implements Translator {
     this.pagesPerNode = new Array(this.nodes).fill(0);
     this.nextVa = baseVa;
     this.last = null;
+    this.listener = null;
+    this.hugeFallbacks = 0;
+    this.hugePages = 0;
+    this.hugePool = [];
+    this.hugePoolBytes = 0;
+    this.pageShift = Math.log2(this.pageBytes);
+  }
+
+  /**
+   * Reserves `perNode` huge pages of `bytes` on every node now, while memory is unfragmented
+   * (a hugetlbfs pool set up at boot); returns how many each node got.
+   */
+  reserveHugePages(perNode: number, bytes: number): number[] {
+    this.hugePoolBytes = bytes;
+    const count = bytes / this.pageBytes;
+    this.hugePool = Array.from({ length: this.nodes }, (_, n) => {
+      const got: number[] = [];
+      for (let i = 0; i < perNode; i++) {
+        const pa = this.frames.allocContiguous(n, count);
+        if (pa < 0) break;
+        got.push(pa);
+      }
+      return got.reverse();
+    });
+    return this.hugePool.map((p) => p.length);
   }
 
   /** Starts counting one access in `every` per page (access sampling, as PEBS-based tiering does). */
@@ -116,18 +164,78 @@ export class AddressSpace implements Translator {
   }
 
   /** Adds a region of `sizeBytes` and returns it. */
-  map(name: string, kind: RegionKind, sizeBytes: number, policy: NumaPolicy): Region {
-    const r = new Region(name, kind, this.nextVa, sizeBytes, policy, this.pageBytes);
+  map(name: string, kind: RegionKind, sizeBytes: number, policy: NumaPolicy, leafBytes = this.pageBytes): Region {
+    // A region starts aligned to its page size (at least 2 MiB, as ELF segments are).
+    const align = Math.max(2 * 1024 * 1024, leafBytes);
+    const start = Math.ceil(this.nextVa / align) * align;
+    const r = new Region(name, kind, start, sizeBytes, policy, this.pageBytes, leafBytes);
     this.regions.push(r);
     // Next region starts after a 1 MiB guard gap, aligned to 2 MiB.
-    const align = 2 * 1024 * 1024;
-    this.nextVa = Math.ceil((r.end + 1024 * 1024) / align) * align;
+    this.nextVa = Math.ceil((r.end + 1024 * 1024) / (2 * 1024 * 1024)) * (2 * 1024 * 1024);
     return r;
+  }
+
+  /** Moves where the next region is placed (an ASLR-style random base, or the top of the address space for a stack). */
+  setNextVa(va: number): void {
+    this.nextVa = va;
   }
 
   /** Places every page of `r` now, by its policy, as for a thread on `node` (MAP_POPULATE). */
   populate(r: Region, node: number): void {
     for (let page = 0; page < r.pagePa.length; page++) if (r.pagePa[page] < 0) this.fault(r, page, node);
+  }
+
+  /**
+   * munmap: drops the pages of [vaddr, vaddr + bytes) (whole huge pages when they are partly
+   * covered), returns their frames and tells the listener; the region stays, and its pages fault
+   * in again when next touched. Returns the base pages dropped.
+   */
+  unmap(vaddr: number, bytes: number): number {
+    let dropped = 0;
+    for (const r of this.regions) {
+      const lo = Math.max(vaddr, r.start);
+      const hi = Math.min(vaddr + bytes, r.end);
+      if (lo >= hi) continue;
+      const per = r.leafBytes / this.pageBytes;
+      let page = Math.floor((lo - r.start) / this.pageBytes);
+      const end = Math.ceil((hi - r.start) / this.pageBytes);
+      while (page < end) {
+        const pa = r.pagePa[page];
+        const node = r.pageNode[page];
+        if (pa < 0) {
+          page++;
+          continue;
+        }
+        // A huge page: its base pages are contiguous from an aligned first one.
+        const first = Math.floor(page / per) * per;
+        const huge = per > 1 && r.pagePa[first] >= 0 && r.pagePa[first] % r.leafBytes === 0 && r.pagePa[first + per - 1] === r.pagePa[first] + (per - 1) * this.pageBytes;
+        const from = huge ? first : page;
+        const count = huge ? per : 1;
+        for (let i = from; i < from + count; i++) {
+          if (node >= 0) this.frames.release(node, r.pagePa[i]);
+          else if (node === -2) for (let n = 0; n < this.nodes; n++) this.pagesPerNode[n] -= 1 / this.nodes;
+          if (node >= 0) this.pagesPerNode[node]--;
+          r.pagePa[i] = -1;
+          r.pageNode[i] = -1;
+          r.pageDirty[i] = 0;
+        }
+        dropped += count;
+        this.listener?.unmapped?.(r.start + from * this.pageBytes, huge ? Math.log2(r.leafBytes) : this.pageShift);
+        page = from + count;
+      }
+    }
+    this.listener?.rangeUnmapped?.(vaddr, bytes);
+    return dropped;
+  }
+
+  /** Physical address of `vaddr` if its page is mapped, else -1 (no fault, no sampling). */
+  peek(vaddr: number): number {
+    const r = this.regionOf(vaddr);
+    if (r === null) return -1;
+    const off = vaddr - r.start;
+    const page = Math.floor(off / this.pageBytes);
+    const pa = r.pagePa[page];
+    return pa < 0 ? -1 : pa + (off - page * this.pageBytes);
   }
 
   /** The region holding `vaddr`, or null. */
@@ -183,11 +291,39 @@ export class AddressSpace implements Translator {
         break;
     }
     if (target < 0) throw new OutOfMemoryError(`out of memory: no node allowed by region "${r.name}" has a free frame`);
+    if (r.leafBytes > this.pageBytes) {
+      const hpa = this.faultHuge(r, page, target);
+      if (hpa >= 0) return hpa;
+      this.hugeFallbacks++;
+    }
     const pa = this.frames.alloc(target);
     r.pagePa[page] = pa;
     r.pageNode[page] = target;
     this.pagesPerNode[target]++;
+    this.listener?.mapped(r.start + page * this.pageBytes, this.pageShift, target);
     return pa;
+  }
+
+  /**
+   * Backs the huge page holding base page `page` of `r` with contiguous frames on `node`: from
+   * the boot-time pool, else from the allocator when a whole aligned run is free; -1 if neither.
+   */
+  private faultHuge(r: Region, page: number, node: number): number {
+    const per = r.leafBytes / this.pageBytes;
+    const first = Math.floor(page / per) * per;
+    for (let i = first; i < first + per; i++) if (r.pagePa[i] >= 0) return -1;
+    const pool = this.hugePoolBytes === r.leafBytes ? this.hugePool[node] : undefined;
+    let base = pool !== undefined && pool.length > 0 ? (pool.pop() as number) : -1;
+    if (base < 0) base = this.frames.allocContiguous(node, per);
+    if (base < 0) return -1;
+    for (let i = 0; i < per; i++) {
+      r.pagePa[first + i] = base + i * this.pageBytes;
+      r.pageNode[first + i] = node;
+    }
+    this.pagesPerNode[node] += per;
+    this.hugePages++;
+    this.listener?.mapped(r.start + first * this.pageBytes, Math.log2(r.leafBytes), node);
+    return base + (page - first) * this.pageBytes;
   }
 
   private placeInterleaved(r: Region, page: number): number {
@@ -199,6 +335,7 @@ export class AddressSpace implements Translator {
     r.pagePa[page] = pa;
     r.pageNode[page] = -2;
     for (let n = 0; n < this.nodes; n++) this.pagesPerNode[n] += 1 / this.nodes;
+    this.listener?.mapped(r.start + page * this.pageBytes, this.pageShift, charge);
     return pa;
   }
 

@@ -42,6 +42,45 @@ export class FrameAllocator {
     return this.bases[node] + this.next[node]++ * this.pageBytes;
   }
 
+  /**
+   * Physical address of `count` contiguous free frames on `node`, aligned to their total size
+   * (a huge page: 512 frames for 2 MiB), or -1 when no such run is free (fragmentation). Looks in
+   * the never-used part of the node first, then among freed frames.
+   */
+  allocContiguous(node: number, count: number): number {
+    if (this.free(node) < count) return -1;
+    const pb = this.pageBytes;
+    const align = count * pb;
+    const base = this.bases[node];
+    const first = this.next[node];
+    const alignedPa = Math.ceil((base + first * pb) / align) * align;
+    const firstAligned = (alignedPa - base) / pb;
+    if (firstAligned + count <= this.capacity[node]) {
+      // Frames skipped to reach the alignment stay free for base pages.
+      for (let f = firstAligned - 1; f >= first; f--) this.freed[node].push(base + f * pb);
+      this.next[node] = firstAligned + count;
+      this.used[node] += count;
+      return alignedPa;
+    }
+    const fl = this.freed[node];
+    if (fl.length < count) return -1;
+    const sorted = fl.slice().sort((a, b) => a - b);
+    for (let i = 0; i + count <= sorted.length; i++) {
+      const pa = sorted[i];
+      if (pa % align !== 0 || sorted[i + count - 1] !== pa + (count - 1) * pb) continue;
+      const end = pa + align;
+      this.freed[node] = fl.filter((x) => x < pa || x >= end);
+      this.used[node] += count;
+      return pa;
+    }
+    return -1;
+  }
+
+  /** Returns `count` contiguous frames starting at `pa` to `node`. */
+  releaseContiguous(node: number, pa: number, count: number): void {
+    for (let i = 0; i < count; i++) this.release(node, pa + i * this.pageBytes);
+  }
+
   /** Returns the frame at physical address `pa` to `node`. */
   release(node: number, pa: number): void {
     if (this.used[node] <= 0) throw new Error(`frame allocator: node ${node} would go below zero frames in use`);

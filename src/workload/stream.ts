@@ -20,6 +20,8 @@ export interface StreamParams {
   gapCycles: number;
   /** Each access waits for the one this many before it (0: independent accesses). */
   dependsOn?: number;
+  /** munmap the working set after each pass (read and write modes). */
+  unmapEachPass?: boolean;
 }
 
 /** Sequential reads, writes or copies of a working set, `passes` times over. */
@@ -30,6 +32,7 @@ export class Stream implements ThreadProgram {
   private i: number;
   private pass: number;
   private half: number;
+  private unmapDue: boolean;
 
   constructor(p: StreamParams) {
     this.name = `stream-${p.mode}`;
@@ -38,10 +41,21 @@ export class Stream implements ThreadProgram {
     this.i = 0;
     this.pass = 0;
     this.half = 0;
+    this.unmapDue = false;
   }
 
   next(op: MemOp): boolean {
     if (this.pass >= this.p.passes) return false;
+    if (this.unmapDue) {
+      this.unmapDue = false;
+      op.kind = OpKind.Unmap;
+      op.vaddr = this.p.mode === "read" ? this.p.srcVa : this.p.dstVa;
+      op.bytes = this.elements * this.p.elementBytes;
+      op.gapCycles = this.p.gapCycles;
+      op.dependsOn = 0;
+      this.pass++;
+      return true;
+    }
     const off = this.i * this.p.elementBytes;
     op.dependsOn = this.p.dependsOn ?? 0;
     if (this.p.mode === "read") {
@@ -72,7 +86,9 @@ export class Stream implements ThreadProgram {
   private advance(): void {
     if (++this.i === this.elements) {
       this.i = 0;
-      this.pass++;
+      // With unmapping, the pass ends after its munmap.
+      if (this.p.unmapEachPass === true && this.p.mode !== "copy") this.unmapDue = true;
+      else this.pass++;
     }
   }
 }
