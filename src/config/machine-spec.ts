@@ -217,7 +217,7 @@ export const PageTableSpec = z.strictObject({
 });
 
 const TIERING_DEFAULT = { enabled: false, epoch: 100_000_000, hotThreshold: 4, maxPagesPerEpoch: 64, shootdown: 2_000_000, sampleEvery: 16, cooldownEpochs: 8 };
-const OS_DEFAULT = { tiering: TIERING_DEFAULT, pageTables: { layout: "x86-64" as const, placement: "local" as const, replicate: false }, hugePages2M: 0, vmExitCycles: 1350, pageFaultCycles: 0, timeslice: 0, contextSwitchCycles: 0, tlbShootdown: 2_000_000 };
+const OS_DEFAULT = { tiering: TIERING_DEFAULT, pageTables: { layout: "x86-64" as const, placement: "local" as const, replicate: false }, hugePages2M: 0, vmExitCycles: 1350, pageFaultCycles: 0, timeslice: 0, contextSwitchCycles: 0, tlbShootdown: 2_000_000, syscallEvery: 0, syscallCycles: 0, kernelPageTables: "shared" as const };
 
 /** Operating-system settings. */
 export const OsSpec = z.strictObject({
@@ -235,6 +235,16 @@ export const OsSpec = z.strictObject({
   contextSwitchCycles: z.number().int().nonnegative().default(0),
   /** A TLB shootdown after munmap: each other core's interrupt, and the initiator's wait (as the tiering shootdown). */
   tlbShootdown: Duration.default(2_000_000),
+  /** A timed-translation thread enters the kernel (a system call) this often (0: never). */
+  syscallEvery: Duration.default(0),
+  /** Kernel time per system call, in core cycles. */
+  syscallCycles: z.number().int().nonnegative().default(0),
+  /**
+   * Whether the kernel shares the process's page-table tree (one tree, as classic Linux) or has
+   * its own (as with kernel page-table isolation): then each entry and exit switches trees, which
+   * flushes the TLBs unless they carry address-space tags.
+   */
+  kernelPageTables: z.enum(["shared", "separate"]).default("shared"),
 });
 
 /** A whole machine file. */

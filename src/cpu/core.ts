@@ -385,7 +385,7 @@ export class Core implements PortOwner, EventHandler, WalkHost {
     const paddr = (this.translator as Translator).translate(op.vaddr, this.p.node, isStore);
     if (w !== null) {
       const mmu = this.mmu as Mmu;
-      const penalty = mmu.paging.takePenaltyPs() + mmu.switchIfDue(now);
+      const penalty = mmu.paging.takePenaltyPs() + mmu.switchIfDue(now) + mmu.syscallIfDue(now);
       if (penalty > 0) this.pause(penalty);
       const s = w.start(op.vaddr, paddr, op.kind, this.p.node, penalty);
       if (s === NO_SLOT) return false;

@@ -58,7 +58,14 @@ export function runSimulation(machineSpec: MachineSpec, workloadSpec: WorkloadSp
     const tlb = machineSpec.node.core.tlb;
     for (const t of bound.threads) {
       const core = machine.cores[t.core];
-      const sched = { timeslicePs: machineSpec.os.timeslice, switchPs: machine.coreClock.cyclesToTicks(machineSpec.os.contextSwitchCycles) };
+      const os = machineSpec.os;
+      const sched = {
+        timeslicePs: os.timeslice,
+        switchPs: machine.coreClock.cyclesToTicks(os.contextSwitchCycles),
+        syscallEveryPs: os.syscallEvery,
+        syscallPs: machine.coreClock.cyclesToTicks(os.syscallCycles),
+        kernelSeparate: os.kernelPageTables === "separate",
+      };
       const mmu = new Mmu(machine.stats, `${core.name}.tlb`, tlb, bound.paging, sched);
       core.attachMmu(mmu, tlb.walkers, tlb.inFlight);
       bound.paging.addCpu({ mmu, pause: (ps) => core.pause(ps) });

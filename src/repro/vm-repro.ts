@@ -143,6 +143,15 @@ export function reproduceVm(m: MachineSpec, o: VmReproOptions = { accesses: 4000
   rows.push({ id: "SWITCH_WALKS_FLUSH", description: "walks, 4 MiB chase, a context switch every 20 us, untagged TLB (flush)", expected: null, simulated: switching(0), unit: "walks" });
   rows.push({ id: "SWITCH_WALKS_ASID", description: "same with 12-bit ASID/PCID tags (no flush)", expected: null, simulated: switching(12), unit: "walks" });
 
+  // System calls every 20 us into a kernel with its own page-table tree: flush vs tagged (fact 7).
+  const syscalls = (bits: number) =>
+    stat(
+      vmRun(withTlb({ ...m, os: { ...m.os, syscallEvery: 20_000_000, syscallCycles: 300, kernelPageTables: "separate" } }, { asidBits: bits }), { sizeBytes: 4 << 20, accesses: n * 4, populate: true }),
+      "node0.core0.tlb.walker.walks",
+    );
+  rows.push({ id: "SYSCALL_WALKS_FLUSH", description: "walks, 4 MiB chase, a system call every 20 us into a separate kernel tree, untagged TLB", expected: null, simulated: syscalls(0), unit: "walks" });
+  rows.push({ id: "SYSCALL_WALKS_PCID", description: "same with 12-bit PCID tags (entering the kernel needs no flush)", expected: null, simulated: syscalls(12), unit: "walks" });
+
   // Mitosis: one thread per socket over a shared region whose tables node 0 built.
   if (m.node.cores >= 1 && sockets(m) >= 2) {
     const lat = (replicate: boolean) => stat(sharedChase(withTlb({ ...m, os: { ...m.os, pageTables: { ...m.os.pageTables, replicate } } }), n), "node1.core0.tlb.walker.walk.latencyPs") / 1000;

@@ -15,6 +15,22 @@ function levelOf(name: string, s: TlbLevelSpec, asidBits: number): TlbLevel {
   );
 }
 
+/** The OS events that touch a thread's translations: time slices and system calls. */
+export interface MmuSchedule {
+  /** Scheduler time slice in ps (0: never switched). */
+  timeslicePs: number;
+  /** Cost of switching out and back in, in ps. */
+  switchPs: number;
+  /** Interval between system calls in ps (0: none). */
+  syscallEveryPs?: number;
+  /** Cost of one system call, in ps. */
+  syscallPs?: number;
+  /** The kernel has its own page-table tree (entries switch trees). */
+  kernelSeparate?: boolean;
+}
+
+const NO_SCHEDULE: MmuSchedule = { timeslicePs: 0, switchPs: 0 };
+
 /**
  * A core's translation hardware: L1 DTLB, unified L2 TLB, page-walk caches (for the guest or
  * native dimension and, under nested paging, the host dimension) and a nested TLB. It answers
@@ -35,6 +51,11 @@ export class Mmu {
   private readonly timeslicePs: number;
   private readonly switchPs: number;
   private nextSwitchAt: number;
+  private nextSyscallAt: number;
+  private readonly syscallEveryPs: number;
+  private readonly syscallPs: number;
+  private readonly kernelSeparate: boolean;
+  private readonly stSyscalls: Counter;
   private readonly asidBits: number;
   private readonly stSwitches: Counter;
   private readonly stFlushes: Counter;
@@ -51,8 +72,13 @@ export class Mmu {
   private readonly stNtlbHits: Counter;
   private readonly stNtlbMisses: Counter;
 
-  constructor(stats: StatsRegistry, name: string, spec: TlbSpec, paging: Paging, sched: { timeslicePs: number; switchPs: number } = { timeslicePs: 0, switchPs: 0 }) {
+  constructor(stats: StatsRegistry, name: string, spec: TlbSpec, paging: Paging, sched: MmuSchedule = NO_SCHEDULE) {
     this.name = name;
+    this.syscallEveryPs = sched.syscallEveryPs ?? 0;
+    this.syscallPs = sched.syscallPs ?? 0;
+    this.kernelSeparate = sched.kernelSeparate ?? false;
+    this.nextSyscallAt = this.syscallEveryPs > 0 ? this.syscallEveryPs : Infinity;
+    this.stSyscalls = stats.counter(`${name}.syscalls`, "count", "kernel entries (system calls)");
     this.timeslicePs = sched.timeslicePs;
     this.switchPs = sched.switchPs;
     this.nextSwitchAt = sched.timeslicePs > 0 ? sched.timeslicePs : Infinity;
@@ -142,6 +168,18 @@ export class Mmu {
     this.stSwitches.value++;
     if (this.asidBits === 0) this.flushAll();
     return this.switchPs;
+  }
+
+  /**
+   * When a system call is due, the thread enters the kernel and returns: its cost in ps (0 when
+   * none is due). A kernel with its own page-table tree flushes untagged TLBs on the way in.
+   */
+  syscallIfDue(now: number): number {
+    if (now < this.nextSyscallAt) return 0;
+    this.nextSyscallAt = (Math.floor(now / this.syscallEveryPs) + 1) * this.syscallEveryPs;
+    this.stSyscalls.value++;
+    if (this.kernelSeparate && this.asidBits === 0) this.flushAll();
+    return this.syscallPs;
   }
 
   /** Empties every translation structure (a switch of page tables without tags). */
