@@ -214,12 +214,24 @@ function convertIssue(
 
   if (issue.code === "invalid_union" && issue.message === "Invalid input" && issue.errors.length > 0) {
     const branches = issue.errors;
-    // Every alternative failed on the value's type itself: name the accepted types.
-    if (branches.every((b) => b.length === 1 && b[0]!.code === "invalid_type" && b[0]!.path.length === 0)) {
-      const expected = branches.map((b) => (b[0] as { expected: string }).expected);
-      const received = /received (.+)$/.exec(branches[0]![0]!.message)?.[1];
+    // An alternative that refused the value outright: wrong type, or not one of its listed values.
+    const refusedOutright = (b: readonly Issue[]) => b.length === 1 && b[0]!.path.length === 0 && (b[0]!.code === "invalid_type" || b[0]!.code === "invalid_value");
+    // Every alternative refused the value outright: name what each accepts.
+    if (branches.every(refusedOutright)) {
+      const expected = branches.flatMap((b) => {
+        const i = b[0]!;
+        return i.code === "invalid_value" ? i.values.map((v) => JSON.stringify(v)) : [(i as { expected: string }).expected];
+      });
+      const received = branches.map((b) => /received (.+)$/.exec(b[0]!.message)?.[1]).find((r) => r !== undefined);
       const got = received ? `, got ${received}` : "";
-      out.push({ file: fileFor(path), path: formatPath(path), message: `expected ${expected.join(" or ")}${got}` });
+      const list = expected.length > 1 ? `${expected.slice(0, -1).join(", ")} or ${expected[expected.length - 1]}` : expected[0];
+      out.push({ file: fileFor(path), path: formatPath(path), message: `expected ${list}${got}` });
+      return;
+    }
+    // Exactly one alternative took the value's type and failed further in: its issues are the ones to report.
+    const further = branches.filter((b) => !refusedOutright(b));
+    if (further.length === 1) {
+      for (const sub of further[0]!) convertIssue(sub, path, source, schema, out);
       return;
     }
     // One alternative came clearly closest (fewest issues): report its issues.

@@ -4,6 +4,8 @@
  */
 import { ConfigError } from "./errors.ts";
 import { UnitError } from "./units.ts";
+import { TickLimitError } from "../kernel/simulator.ts";
+import { OutOfMemoryError } from "../vm/address-space.ts";
 
 /** Exit code used when a configuration is invalid. */
 export const CONFIG_ERROR_EXIT_CODE = 2;
@@ -28,6 +30,8 @@ export async function runWithConfigErrors<T>(
     let lines: string[];
     if (e instanceof ConfigError) lines = e.lines();
     else if (e instanceof UnitError) lines = [e.message];
+    // What the inputs asked for cannot be simulated: said in one line, not a stack trace.
+    else if (e instanceof TickLimitError || e instanceof OutOfMemoryError) lines = [`hopsim: ${e.message}`];
     else throw e;
     for (const line of lines) sink.write(`${line}\n`);
     process.exitCode = CONFIG_ERROR_EXIT_CODE;

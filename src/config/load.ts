@@ -32,6 +32,9 @@ interface Layered {
 
 const OVERRIDE_SOURCE = "--set";
 
+/** Largest configuration file read (16 MiB). */
+const MAX_FILE_BYTES = 16 * 1024 * 1024;
+
 function isMapping(value: unknown): value is RawConfig {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -66,32 +69,57 @@ function syntaxProblem(file: string, text: string, offset: number, message: stri
 }
 
 function parseJson(text: string, file: string, problems: ConfigProblem[]): ReadResult {
+  // A byte-order mark is not JSON, but editors write one.
+  const body = text.startsWith("\uFEFF") ? text.slice(1) : text;
   try {
-    return { kind: "ok", value: JSON.parse(text) as unknown };
+    return { kind: "ok", value: JSON.parse(body) as unknown };
   } catch (e) {
     const raw = e instanceof Error ? e.message : String(e);
+    // V8 either names a position or quotes the text ("..." is not valid JSON): keep neither.
+    const message = raw
+      .replace(/\s*\(line \d+ column \d+\)/, "")
+      .replace(/\s*in JSON at position \d+.*$/s, "")
+      .replace(/, ".*" is not valid JSON$/s, "")
+      .split("\n")[0]!;
     const pos = /at position (\d+)/.exec(raw);
-    const offset = pos ? Number(pos[1]) : text.length;
-    const message = raw.replace(/\s*\(line \d+ column \d+\)/, "").replace(/\s*in JSON at position \d+.*$/s, "");
-    problems.push(syntaxProblem(file, text, offset, message));
+    // Without a position, the YAML parser (JSON is YAML) finds where the text goes wrong.
+    const offset = pos ? Number(pos[1]) : (YAML.parseDocument(body, { prettyErrors: false, logLevel: "silent" }).errors[0]?.pos[0] ?? body.length);
+    problems.push(syntaxProblem(file, body, offset, message));
     return { kind: "failed" };
   }
 }
 
 function parseYaml(text: string, file: string, problems: ConfigProblem[]): ReadResult {
-  const doc = YAML.parseDocument(text, { prettyErrors: false });
+  // logLevel "error": the yaml library would otherwise print warnings (collection keys) on stderr.
+  const doc = YAML.parseDocument(text, { prettyErrors: false, logLevel: "error" });
   const first = doc.errors[0];
   if (first) {
     problems.push(syntaxProblem(file, text, first.pos[0], first.message.split("\n")[0]!));
     return { kind: "failed" };
   }
-  return { kind: "ok", value: doc.toJS() as unknown };
+  try {
+    return { kind: "ok", value: doc.toJS() as unknown };
+  } catch (e) {
+    // Converting can still fail: an alias to an anchor never set, or an alias bomb.
+    problems.push({ file, path: "", message: `cannot read YAML: ${(e as Error).message}` });
+    return { kind: "failed" };
+  }
 }
 
 /** Reads and parses a YAML or JSON file (by extension; anything but `.json` is read as YAML). */
 function readDocument(abs: string, file: string, problems: ConfigProblem[]): ReadResult {
   let text: string;
   try {
+    // Only regular files: /dev/zero would be read for ever, a FIFO would block.
+    const st = fs.statSync(abs);
+    if (!st.isFile()) {
+      problems.push({ file, path: "", message: st.isDirectory() ? "is a directory, not a file" : "not a regular file" });
+      return { kind: "failed" };
+    }
+    if (st.size > MAX_FILE_BYTES) {
+      problems.push({ file, path: "", message: `file is too large (${st.size} bytes; at most ${MAX_FILE_BYTES})` });
+      return { kind: "failed" };
+    }
     text = fs.readFileSync(abs, "utf8");
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
@@ -132,7 +160,10 @@ function mergeValues(base: unknown, child: unknown, at: PropertyKey[], sources: 
   const sameVariant = !(isMapping(base) && isMapping(child) && "kind" in child && "kind" in base && child.kind !== base.kind);
   if (isMapping(base) && isMapping(child) && sameVariant) {
     const out: RawConfig = { ...base };
-    for (const [k, v] of Object.entries(child)) out[k] = mergeValues(base[k], v, [...at, k], sources, childSources);
+    // defineProperty: a key "__proto__" from a file stays a key (reported as unknown), never a prototype.
+    for (const [k, v] of Object.entries(child)) {
+      Object.defineProperty(out, k, { value: mergeValues(Object.hasOwn(base, k) ? base[k] : undefined, v, [...at, k], sources, childSources), enumerable: true, writable: true, configurable: true });
+    }
     const own = childSources.get(key);
     if (own !== undefined) sources.set(key, own);
     return out;

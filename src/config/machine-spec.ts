@@ -64,10 +64,10 @@ export const CoreSpec = z.strictObject({
   l1d: CacheSpec,
   l2: CacheSpec,
   /** Outstanding line misses. */
-  mshrs: z.number().int().positive().default(8),
+  mshrs: z.number().int().positive().max(4096).default(8),
   /** Loads in flight behind the oldest incomplete one. */
-  loadWindow: z.number().int().positive().default(32),
-  storeBuffer: z.number().int().positive().default(16),
+  loadWindow: z.number().int().positive().max(4096).default(32),
+  storeBuffer: z.number().int().positive().max(4096).default(16),
   /** Core to northbridge, each way: request queue and crossbar (the L1/L2 lookups are added). */
   requestLatency: Duration,
   /** Bandwidth of the core's path to its northbridge, in bytes per core cycle. */
@@ -115,7 +115,7 @@ export type MemorySpec = z.infer<typeof MemorySpec>;
 /** The per-node uncore: probe engine and request queue. */
 export const NorthbridgeSpec = z.strictObject({
   probeLatency: Duration,
-  requestQueue: z.number().int().positive().default(64),
+  requestQueue: z.number().int().positive().max(65536).default(64),
 });
 
 /** A shared last-level cache per socket. */
@@ -127,7 +127,7 @@ export const L3Spec = z.strictObject({
 
 /** What every socket has (all sockets alike). */
 export const NodeSpec = z.strictObject({
-  cores: z.number().int().positive(),
+  cores: z.number().int().positive().max(256),
   core: CoreSpec,
   l3: L3Spec.optional(),
   memory: MemorySpec,
@@ -284,7 +284,42 @@ export const MachineSpec = z
         }
         if (a === b) ctx.addIssue({ code: "custom", path: ["topology", "edges", i], message: `a link cannot join node ${a} to itself` });
       });
+      // Each pair linked once, and every node reachable (the routing tables need a route between any two).
+      const first = new Map<number, number>();
+      const root = Array.from({ length: Math.min(n, 64) }, (_, v) => v);
+      const find = (v: number): number => (root[v] === v ? v : (root[v] = find(root[v]!)));
+      m.topology.edges.forEach(([a, b], i) => {
+        if (a >= n || b >= n || a === b || n > 64) return;
+        const key = Math.min(a, b) * n + Math.max(a, b);
+        const j = first.get(key);
+        if (j !== undefined) ctx.addIssue({ code: "custom", path: ["topology", "edges", i], message: `nodes ${a} and ${b} are already linked by edges[${j}]` });
+        else first.set(key, i);
+        root[find(a)] = find(b);
+      });
+      const cut = n > 64 ? [] : root.map((_, v) => v).filter((v) => find(v) !== find(0));
+      if (cut.length > 0) ctx.addIssue({ code: "custom", path: ["topology", "edges"], message: `node${cut.length > 1 ? "s" : ""} ${cut.join(", ")} ${cut.length > 1 ? "have" : "has"} no route to node 0 (the edges must join every node)` });
     }
+    if ((m.topology.kind === "ladder" || m.topology.kind === "twisted-ladder") && m.topology.nodes % 2 !== 0) {
+      ctx.addIssue({ code: "custom", path: ["topology", "nodes"], message: `a ${m.topology.kind} has two rails: expected an even number of nodes, got ${m.topology.nodes}` });
+    }
+    if (m.os.hugePages2M * 2 ** 21 > m.node.memory.size) {
+      ctx.addIssue({ code: "custom", path: ["os", "hugePages2M"], message: `${m.os.hugePages2M} pages of 2 MiB are more than a node's ${m.node.memory.size} bytes of memory` });
+    }
+    if (m.node.core.tlb.enabled && m.pageSize !== 4096) {
+      ctx.addIssue({ code: "custom", path: ["pageSize"], message: `timed translation (node.core.tlb.enabled) keeps page tables in 4096-byte frames: expected a 4KiB page, got ${m.pageSize}` });
+    }
+    // Every cache's tags are arrays in memory: at most 2^24 lines per cache and 2^26 in all.
+    const caches: [{ size: number }, (string | number)[]][] = [[m.node.core.l1d, ["node", "core", "l1d", "size"]], [m.node.core.l2, ["node", "core", "l2", "size"]]];
+    if (m.node.l3) caches.push([m.node.l3, ["node", "l3", "size"]]);
+    let tooBig = false;
+    for (const [c, path] of caches) {
+      if (c.size / m.lineSize > 2 ** 24) {
+        tooBig = true;
+        ctx.addIssue({ code: "custom", path, message: `${c.size / m.lineSize} lines; at most ${2 ** 24} per cache are supported` });
+      }
+    }
+    const lines = (n * (m.node.cores * (m.node.core.l1d.size + m.node.core.l2.size) + (m.node.l3?.size ?? 0))) / m.lineSize;
+    if (!tooBig && m.node.cores <= 256 && n <= 30 && lines > 2 ** 26) ctx.addIssue({ code: "custom", path: ["node"], message: `the caches hold ${lines} lines in all; at most ${2 ** 26} are supported` });
     if (m.topology.kind === "hypercube" && m.topology.dim > 6) {
       ctx.addIssue({ code: "custom", path: ["topology", "dim"], message: "at most 64 nodes are supported" });
     }

@@ -20,6 +20,9 @@ export interface ParsedOverride {
   value: unknown;
 }
 
+/** Keys that reach an object's prototype rather than a field of it. */
+const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+
 const SEGMENT_RE = /^([^.[\]=]*)((?:\[\d+\])*)$/;
 
 function parsePath(path: string): OverrideSegment[] | undefined {
@@ -46,14 +49,20 @@ function isPlainScalar(value: unknown): boolean {
 function parseValue(text: string): { value: unknown } | { error: string } {
   const trimmed = text.trim();
   if (trimmed === "") return { value: "" };
-  const doc = YAML.parseDocument(trimmed, { prettyErrors: false });
+  const doc = YAML.parseDocument(trimmed, { prettyErrors: false, logLevel: "error" });
   if (doc.errors.length > 0) {
     if (trimmed.startsWith("[") || trimmed.startsWith("{")) {
       return { error: `invalid value: ${doc.errors[0]!.message.split("\n")[0]}` };
     }
     return { value: trimmed };
   }
-  const value: unknown = doc.toJS();
+  let value: unknown;
+  try {
+    value = doc.toJS();
+  } catch (e) {
+    // An alias to an anchor never set, or too many aliases.
+    return { error: `invalid value: ${(e as Error).message}` };
+  }
   if (trimmed.startsWith("[") || trimmed.startsWith("{") || isPlainScalar(value)) return { value };
   // Block syntax such as "a: b" or "- x" is taken literally.
   return { value: trimmed };
@@ -66,6 +75,10 @@ export function parseOverride(text: string, source = "--set"): ParsedOverride {
   const pathText = eq < 0 ? "" : text.slice(0, eq).trim();
   if (eq < 0 || pathText === "") throw ConfigError.single(where, "expected key=value");
   const segments = parsePath(pathText);
+  const forbidden = segments?.find((s) => s.kind === "key" && FORBIDDEN_KEYS.has(s.key));
+  if (forbidden !== undefined && forbidden.kind === "key") {
+    throw ConfigError.single(where, `"${forbidden.key}" is not a field name`);
+  }
   if (!segments) {
     throw ConfigError.single(where, `invalid key path "${pathText}" (expected e.g. a.b.c or links[2].latency)`);
   }

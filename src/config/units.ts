@@ -170,6 +170,13 @@ function checkRange(kind: UnitKind, input: unknown, value: number, zero: ZeroPol
   }
 }
 
+/** Longest duration accepted: 1 s (the kernel's range is about 75 simulated minutes in all). */
+const MAX_DURATION_PS = 1e12;
+/** Slowest clock accepted: 1 MHz (a cycle of 1 µs). */
+const MIN_FREQUENCY_GHZ = 1e-3;
+/** Slowest bandwidth accepted: 1 MB/s. */
+const MIN_BANDWIDTH_BYTES_PER_NS = 1e-3;
+
 /** Parses a duration ("60ns", "1.5 us", or a plain number of picoseconds) into integer picoseconds; throws UnitError. */
 export function parseDuration(input: unknown): number {
   const raw = parseMagnitude("duration", input);
@@ -178,7 +185,7 @@ export function parseDuration(input: unknown): number {
   if (ps === 0 && raw !== 0) {
     throw new UnitError("duration", input, `duration ${show(input)} is below the 1ps resolution`);
   }
-  if (!Number.isSafeInteger(ps)) throw new UnitError("duration", input, `duration ${show(input)} is too large`);
+  if (!Number.isSafeInteger(ps) || ps > MAX_DURATION_PS) throw new UnitError("duration", input, `duration ${show(input)} is too large (at most 1s)`);
   return ps;
 }
 
@@ -186,6 +193,7 @@ export function parseDuration(input: unknown): number {
 export function parseFrequency(input: unknown): number {
   const ghz = parseMagnitude("frequency", input);
   checkRange("frequency", input, ghz, "positive");
+  if (ghz < MIN_FREQUENCY_GHZ) throw new UnitError("frequency", input, `frequency ${show(input)} is too low (at least 1MHz)`);
   return ghz;
 }
 
@@ -213,6 +221,7 @@ export function parseNonNegativeSize(input: unknown): number {
 export function parseBandwidth(input: unknown): number {
   const bpns = parseMagnitude("bandwidth", input);
   checkRange("bandwidth", input, bpns, "positive");
+  if (bpns < MIN_BANDWIDTH_BYTES_PER_NS) throw new UnitError("bandwidth", input, `bandwidth ${show(input)} is too low (at least 1MB/s)`);
   return bpns;
 }
 

@@ -9,6 +9,15 @@ export class SchedulingError extends Error {
   }
 }
 
+/** Thrown when an event would fall at or past MAX_TICK: the run has passed the range of simulated time. */
+export class TickLimitError extends SchedulingError {
+  constructor(component: string, tick: number, now: Tick) {
+    super(component, tick, now);
+    this.name = "TickLimitError";
+    this.message = `${component}: the simulation would pass ${MAX_TICK} ps (about 75 minutes of simulated time) at ${now} ps, scheduling an event at ${tick} ps; shorten the workload or the latencies`;
+  }
+}
+
 /** Why `run` returned. */
 export type StopReason = "empty" | "until" | "condition" | "stopped";
 
@@ -41,13 +50,13 @@ export class Simulator {
   schedule(handler: EventHandler, delayPs: number, kind: number, payload: unknown): void {
     const tick = this.now + delayPs;
     // One comparison catches negative, fractional and NaN delays alike.
-    if (!(delayPs >= 0 && tick === Math.floor(tick) && tick < MAX_TICK)) throw new SchedulingError(handler.name, tick, this.now);
+    if (!(delayPs >= 0 && tick === Math.floor(tick) && tick < MAX_TICK)) throw schedulingError(handler.name, tick, this.now);
     this.queue.push(tick, handler, kind, payload);
   }
 
   /** Schedules `handler.handleEvent(kind, payload)` at an absolute tick, not earlier than now. */
   scheduleAt(handler: EventHandler, tick: Tick, kind: number, payload: unknown): void {
-    if (!(tick >= this.now && tick === Math.floor(tick) && tick < MAX_TICK)) throw new SchedulingError(handler.name, tick, this.now);
+    if (!(tick >= this.now && tick === Math.floor(tick) && tick < MAX_TICK)) throw schedulingError(handler.name, tick, this.now);
     this.queue.push(tick, handler, kind, payload);
   }
 
@@ -112,4 +121,9 @@ export class Simulator {
       if (condition()) return "condition";
     }
   }
+}
+
+/** The error for an event that cannot be scheduled: past the tick range (TickLimitError), or in the past or between ticks. */
+function schedulingError(component: string, tick: number, now: Tick): SchedulingError {
+  return tick >= MAX_TICK || tick === Infinity ? new TickLimitError(component, tick, now) : new SchedulingError(component, tick, now);
 }

@@ -51,6 +51,24 @@ export function bindWorkload(m: Machine, w: WorkloadSpec, seed: number, file: st
   const paging = makePaging(m, w, space);
   const aslr = w.aslr === true ? new RngStream(seed, "aslr") : null;
   const regions = new Map<string, Region>();
+  // Memory each region may use, by its policy: bind and interleave with a node list keep to those
+  // nodes; the others fall back to any node. Regions beyond it are refused before any is mapped.
+  const nodeBytes = (n: number) => (m.frames.capacity[n] ?? 0) * m.frames.pageBytes;
+  const allNodes = Array.from({ length: memNodes }, (_, n) => n);
+  let totalBytes = 0;
+  w.regions.forEach((r, i) => {
+    const p = r.policy as NumaPolicy;
+    const allowed = p.kind === "bind" || (p.kind === "interleave" && p.nodes !== undefined) ? policyNodes(p).filter((n) => n < memNodes) : allNodes;
+    const capacity = allowed.reduce((s, n) => s + nodeBytes(n), 0);
+    const page = Math.max(r.pageSize ?? m.spec.pageSize, m.spec.pageSize);
+    const bytes = Math.ceil(r.size / page) * page;
+    totalBytes += bytes;
+    if (bytes > capacity) problem(`regions[${i}].size`, `${bytes} bytes do not fit in the ${capacity} bytes of memory ${allowed.length === memNodes ? "the machine has" : `nodes ${allowed.join(", ")} have`}`);
+    else if (bytes / page > MAX_REGION_PAGES) problem(`regions[${i}].size`, `${bytes / page} pages; at most ${MAX_REGION_PAGES} per region are supported`);
+  });
+  const machineBytes = allNodes.reduce((s, n) => s + nodeBytes(n), 0);
+  if (problems.length === 0 && totalBytes > machineBytes) problem("regions", `the regions need ${totalBytes} bytes; the machine has ${machineBytes}`);
+  if (problems.length > 0) throw new ConfigError(problems);
   w.regions.forEach((r, i) => {
     // ASLR: each region at a random 2 MiB-aligned base in a 64 TiB range.
     if (aslr !== null) {
@@ -137,6 +155,12 @@ function makePaging(m: Machine, w: WorkloadSpec, space: AddressSpace): Paging | 
   return paging;
 }
 
+/** Pages one region may have (its page map is three arrays of that length). */
+const MAX_REGION_PAGES = 2 ** 26;
+
+/** Elements of a pointer chase (working set over stride; two 4-byte arrays of that length). */
+const MAX_CHASE_ELEMENTS = 2 ** 27;
+
 function policyNodes(p: NumaPolicy): number[] {
   switch (p.kind) {
     case "interleave":
@@ -160,10 +184,12 @@ function makeProgram(t: ThreadSpec, regions: Map<string, Region>, rng: RngStream
   switch (t.generator) {
     case "pointer-chase": {
       const r = reg(t.region);
-      return new PointerChase(
-        { baseVa: r.start, workingSetBytes: ws(r, t.workingSet, "workingSet"), strideBytes: t.stride, accesses: t.accesses, order: t.order, gapCycles: t.gapCycles },
-        rng,
-      );
+      const bytes = ws(r, t.workingSet, "workingSet");
+      if (bytes / t.stride > MAX_CHASE_ELEMENTS) {
+        problem("workingSet", `a chase of ${Math.floor(bytes / t.stride)} elements (working set over stride); at most ${MAX_CHASE_ELEMENTS} are supported`);
+        return null;
+      }
+      return new PointerChase({ baseVa: r.start, workingSetBytes: bytes, strideBytes: t.stride, accesses: t.accesses, order: t.order, gapCycles: t.gapCycles }, rng);
     }
     case "stream-read":
     case "stream-write": {

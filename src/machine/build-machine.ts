@@ -113,7 +113,9 @@ export function buildMachine(spec: MachineSpec, options: BuildOptions = {}): Mac
   const hosts = [...Array.from({ length: nSockets }, (_, i) => i), ...spec.memoryNodes.map((mn) => mn.attachTo)];
   const homeMap = new NodeRangeHomeMap(nodeSizes, lineBytes, hosts);
   const frames = new FrameAllocator(Array.from(homeMap.bases.subarray(0, nodeSizes.length)), nodeSizes, spec.pageSize);
-  const osHops = hops.map((row) => hosts.map((h, n) => row[h] + (n >= nSockets ? 0.5 : 0)));
+  // One row per memory node (a memory-only node measures from the socket serving it), so the OS can
+  // fall back from a full memory-only node to its nearest neighbour.
+  const osHops = hosts.map((from) => hosts.map((h, n) => hops[from][h] + (n >= nSockets ? 0.5 : 0)));
   const coreClock = new ClockDomain(spec.node.core.clock);
   const nodes: MachineNode[] = [];
   const cores: Core[] = [];

@@ -110,7 +110,7 @@ describe("known bad shapes", () => {
 
   // KNOWN GAP region-beyond-memory (test/trust/fuzz/known-gaps.ts): today the region is accepted and
   // runs while few of its pages are touched. Remove `.fails` once bindWorkload refuses it.
-  it.fails("an address beyond the machine's memory: a region larger than all of it is refused, naming its size", () => {
+  it("an address beyond the machine's memory: a region larger than all of it is refused, naming its size", () => {
     const w = workloadWith("big.yaml", "regions: [{ name: local, size: 2052MiB }, { name: remote, size: 1MiB }]\n");
     const lines = refusedFiles("region beyond memory", machine, w, [], false);
     expect(lines).toHaveLength(1);
