@@ -108,15 +108,11 @@ export interface YieldingOptions {
 export async function runYielding(sim: Simulator, opts: YieldingOptions = {}): Promise<StopReason> {
   const sliceMs = opts.sliceMs ?? 25;
   let events = 10_000;
-  let left = 0;
-  // One closure for the whole run: counts down the slice's events.
-  const sliceDone = () => --left <= 0;
   for (;;) {
     if (opts.shouldStop?.()) return "stopped";
-    left = events;
     const t0 = performance.now();
-    const reason = sim.runUntil(sliceDone);
-    if (reason !== "condition") return reason;
+    const reason = sim.run(Infinity, events);
+    if (reason !== "budget") return reason;
     // Aim the next slice at sliceMs, changing its length by at most 4x at a time.
     const ms = performance.now() - t0;
     const scale = ms > 0 ? sliceMs / ms : 4;

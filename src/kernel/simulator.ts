@@ -19,7 +19,7 @@ export class TickLimitError extends SchedulingError {
 }
 
 /** Why `run` returned. */
-export type StopReason = "empty" | "until" | "condition" | "stopped";
+export type StopReason = "empty" | "until" | "condition" | "stopped" | "budget";
 
 /**
  * The discrete-event kernel: one event queue ordered by (tick, insertion sequence) and a clock `now`
@@ -67,9 +67,9 @@ export class Simulator {
 
   /**
    * Runs events in order until the queue is empty or the next event is later than `untilTick`
-   * (then `now` advances to `untilTick`). Returns why it stopped.
+   * (then `now` advances to `untilTick`), or `maxEvents` have run. Returns why it stopped.
    */
-  run(untilTick: Tick = Infinity): StopReason {
+  run(untilTick: Tick = Infinity, maxEvents = Infinity): StopReason {
     const q = this.queue;
     this.stopRequested = false;
     let dispatched = 0;
@@ -90,9 +90,13 @@ export class Simulator {
         reason = "stopped";
         break;
       }
+      if (dispatched >= maxEvents) {
+        reason = "budget";
+        break;
+      }
     }
     this.eventsDispatched += dispatched;
-    if (reason !== "stopped" && untilTick !== Infinity && this.now < untilTick) this.now = untilTick;
+    if (reason !== "stopped" && reason !== "budget" && untilTick !== Infinity && this.now < untilTick) this.now = untilTick;
     return reason;
   }
 

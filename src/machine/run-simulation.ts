@@ -39,6 +39,8 @@ export interface RunResult {
   threads: ThreadResult[];
   stats: Record<string, DumpedStat>;
   numaMaps: NumaMapsEntry[];
+  /** Present when the run was stopped early (SIGINT / SIGTERM). */
+  partial?: PartialRun;
 }
 
 /** The machine and bound workload of a run, for callers that inspect components afterwards. */
@@ -47,11 +49,27 @@ export interface RunContext {
   bound: BoundWorkload;
 }
 
+/** Where a run was stopped early, if it was. */
+export interface PartialRun {
+  signal: string;
+  stoppedAtPs: number;
+}
+
 /**
  * Builds the machine, binds the workload, runs the simulation until every thread has finished
  * and the memory system is quiet, and gathers the results.
  */
 export function runSimulation(machineSpec: MachineSpec, workloadSpec: WorkloadSpec, seed: number, workloadFile = "workload", ctxOut?: (ctx: RunContext) => void): RunResult {
+  const ctx = prepareRun(machineSpec, workloadSpec, seed, workloadFile);
+  const t0 = performance.now();
+  ctx.machine.sim.run();
+  const wallSeconds = (performance.now() - t0) / 1000;
+  ctxOut?.(ctx);
+  return collectResults(ctx, machineSpec, workloadSpec, seed, wallSeconds);
+}
+
+/** Builds the machine and binds the workload, ready to run (threads started, daemons attached). */
+export function prepareRun(machineSpec: MachineSpec, workloadSpec: WorkloadSpec, seed: number, workloadFile = "workload"): RunContext {
   const machine = buildMachine(machineSpec);
   const bound = bindWorkload(machine, workloadSpec, seed, workloadFile);
   if (bound.paging !== null) {
@@ -73,20 +91,26 @@ export function runSimulation(machineSpec: MachineSpec, workloadSpec: WorkloadSp
   }
   for (const t of bound.threads) machine.cores[t.core].runThread(t.program, bound.space, t.startPs);
   attachTiering(machine, bound);
-  const t0 = performance.now();
-  machine.sim.run();
-  const wallSeconds = (performance.now() - t0) / 1000;
-  ctxOut?.({ machine, bound });
+  return { machine, bound };
+}
+
+/**
+ * Gathers a run's results. With `partial` (the run was stopped early) unfinished threads are
+ * reported as of the stop instead of being an error.
+ */
+export function collectResults(ctx: RunContext, machineSpec: MachineSpec, workloadSpec: WorkloadSpec, seed: number, wallSeconds: number, partial?: PartialRun): RunResult {
+  const { machine, bound } = ctx;
   const stats = machine.stats.dump();
   const perNode = machineSpec.node.cores;
   let simulatedPs = 0;
   const threads: ThreadResult[] = bound.threads.map((t) => {
     const core = machine.cores[t.core];
-    if (core.finishedAt < 0) throw new Error(`${core.name}: thread ${t.index} did not finish (the simulation ran out of events at ${machine.sim.now} ps)`);
-    simulatedPs = Math.max(simulatedPs, core.finishedAt);
+    if (core.finishedAt < 0 && partial === undefined) throw new Error(`${core.name}: thread ${t.index} did not finish (the simulation ran out of events at ${machine.sim.now} ps)`);
+    const endPs = core.finishedAt < 0 ? machine.sim.now : core.finishedAt;
+    simulatedPs = Math.max(simulatedPs, endPs);
     const loads = machine.stats.value(`${core.name}.loads`);
     const stores = machine.stats.value(`${core.name}.stores`);
-    const timeNs = (core.finishedAt - t.startPs) / 1000;
+    const timeNs = (endPs - t.startPs) / 1000;
     const miss = stats[`${core.name}.missLatencyPs`].value as { mean: number };
     const nb = `node${t.node}.nb.core${t.core % perNode}`;
     const req = machine.stats.value(`${nb}.requests`);
@@ -114,5 +138,6 @@ export function runSimulation(machineSpec: MachineSpec, workloadSpec: WorkloadSp
     threads,
     stats,
     numaMaps: numaMaps(bound.space, machine.memoryNodeCount),
+    ...(partial ? { partial } : {}),
   };
 }

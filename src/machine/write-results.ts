@@ -24,6 +24,7 @@ export function writeRunResults(dir: string, r: RunResult, config: ResolvedConfi
   const configPath = join(dir, "config.json");
   const statsDoc = {
     hopsim: HOPSIM_VERSION,
+    ...(r.partial ? { partial: true, signal: r.partial.signal, stoppedAtPs: r.partial.stoppedAtPs } : {}),
     machine: r.machine,
     workload: r.workload,
     seed: r.seed,

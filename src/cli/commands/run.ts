@@ -4,7 +4,8 @@ import { loadConfigFile, loadRaw } from "../../config/load.ts";
 import { loadBoth } from "../../config/load-both.ts";
 import { MachineSpec } from "../../config/machine-spec.ts";
 import { WorkloadSpec } from "../../config/workload-spec.ts";
-import { runSimulation } from "../../machine/run-simulation.ts";
+import { collectResults, prepareRun } from "../../machine/run-simulation.ts";
+import { installInterruptHandler, runYielding } from "../interrupt.ts";
 import { writeRunResults } from "../../machine/write-results.ts";
 import { formatRunSummary } from "../../report/run-summary.ts";
 import { formatNumaMaps } from "../../vm/numa-maps.ts";
@@ -24,8 +25,12 @@ export interface RunArgs {
   logLevel: string;
 }
 
-/** Runs one simulation from files and writes results/<run>/; returns the process exit code. */
-export function runCommand(a: RunArgs): number {
+/**
+ * Runs one simulation from files and writes results/<run>/; returns the process exit code. On
+ * SIGINT or SIGTERM it stops after the current event, writes what it has marked partial, says
+ * where it stopped, and exits with 130 or 143.
+ */
+export async function runCommand(a: RunArgs): Promise<number> {
   const log = makeLogger(a.logLevel);
   const sets = splitOverrides(a.set);
   const [machine, workload] = loadBoth(
@@ -35,17 +40,21 @@ export function runCommand(a: RunArgs): number {
   const machineRaw = loadRaw(a.machine, { overrides: sets.machine });
   const workloadRaw = loadRaw(a.workload, { overrides: sets.workload });
   log.info({ machine: machine.name, workload: workload.name, seed: a.seed }, "running");
-  const r = runSimulation(machine, workload, a.seed, a.workload);
-  log.info({ simulatedNs: r.simulatedNs, events: r.events, wallSeconds: r.wallSeconds }, "finished");
   const dir = a.out ?? join("results", `${stem(a.machine)}-${stem(a.workload)}-s${a.seed}`);
-  const files = writeRunResults(dir, r, {
-    machineFile: a.machine,
-    workloadFile: a.workload,
-    overrides: a.set,
-    seed: a.seed,
-    machine: machineRaw,
-    workload: workloadRaw,
+  const config = { machineFile: a.machine, workloadFile: a.workload, overrides: a.set, seed: a.seed, machine: machineRaw, workload: workloadRaw };
+  const ctx = prepareRun(machine, workload, a.seed, a.workload);
+  const sim = ctx.machine.sim;
+  const t0 = performance.now();
+  const interrupt = installInterruptHandler(sim, (signal) => {
+    const partial = collectResults(ctx, machine, workload, a.seed, (performance.now() - t0) / 1000, { signal, stoppedAtPs: sim.now });
+    const written = writeRunResults(dir, partial, config);
+    process.stderr.write(`hopsim: stopped by ${signal} at ${sim.now} ps (${(sim.now / 1e6).toFixed(3)} us simulated); partial results in ${written.join(", ")}\n`);
   });
+  await runYielding(sim);
+  interrupt.dispose();
+  const r = collectResults(ctx, machine, workload, a.seed, (performance.now() - t0) / 1000);
+  log.info({ simulatedNs: r.simulatedNs, events: r.events, wallSeconds: r.wallSeconds }, "finished");
+  const files = writeRunResults(dir, r, config);
   if (a.json) {
     process.stdout.write(`${JSON.stringify({ machine: r.machine, workload: r.workload, seed: r.seed, simulatedNs: r.simulatedNs, threads: r.threads, stats: r.stats }, null, 1)}\n`);
   } else {
@@ -81,8 +90,8 @@ export const runCommandModule: CommandModule<object, RunArgs> = {
       .example("$0 run -m machines/opteron-4p.yaml -w workloads/triad-all.yaml --set link.latency=20ns", "")
       .example("$0 run -m machines/default.yaml -w workloads/default.yaml --set workload.threads[0].accesses=5000 --json", "") as never,
   handler: async (a) => {
-    await runWithConfigErrors(() => {
-      process.exitCode = runCommand(a);
+    await runWithConfigErrors(async () => {
+      process.exitCode = await runCommand(a);
     });
   },
 };
