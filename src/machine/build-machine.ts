@@ -8,7 +8,7 @@ import { NodeRangeHomeMap } from "../mem/home-map.ts";
 import { Northbridge } from "../mem/northbridge.ts";
 import { SimpleMemory } from "../mem/simple-memory.ts";
 import { SharedCache } from "../mem/shared-cache.ts";
-import { buildDram } from "../mem/dram/dram-spec.ts";
+import { buildValidatedDram } from "../mem/dram/build-dram.ts";
 import { Link } from "../net/link.ts";
 import { buildRoutes, socketHops, type RoutingTable } from "../net/routing.ts";
 import type { Topology } from "../net/topology.ts";
@@ -257,5 +257,5 @@ function buildMemory(sim: Simulator, stats: StatsRegistry, name: string, m: Memo
       writeToReadPs: m.writeToRead,
     });
   }
-  return buildDram(sim, stats, name, m.dram, { check: options.checkDram });
+  return buildValidatedDram(sim, stats, name, m.dram, { check: options.checkDram });
 }
