@@ -7,6 +7,7 @@ import { Cache, type CacheGeometry } from "../mem/cache.ts";
 import { LineState, isDirty, isWritable } from "../mem/moesi.ts";
 import { MsgKind } from "../mem/msg-kind.ts";
 import type { Counter } from "../stats/counter.ts";
+import type { TraceWriter } from "../stats/trace-writer.ts";
 import type { Histogram } from "../stats/histogram.ts";
 import type { StatsRegistry } from "../stats/registry.ts";
 import { MemOp, OpKind, type ThreadProgram } from "./mem-op.ts";
@@ -61,6 +62,8 @@ export class Core implements PortOwner, EventHandler, WalkHost {
   readonly l2: Cache;
   /** Tick the thread finished (all operations issued and complete), or -1. */
   finishedAt: number;
+  /** Timeline writer, when the run records one (set by the machine builder). */
+  trace: TraceWriter | null = null;
   private readonly sim: Simulator;
   private readonly clock: ClockDomain;
   private readonly pool: MessagePool;
@@ -235,6 +238,7 @@ export class Core implements PortOwner, EventHandler, WalkHost {
     let state = msg.aux;
     this.pool.put(msg);
     this.stMissLatency.sample(this.sim.now - this.mshrStart[m]);
+    if (this.trace !== null) this.trace.span(this.name, "miss", this.mshrStart[m], this.sim.now, { line: line * this.lineBytes });
     if (this.mshrWantsWrite[m] === 1 && state === LineState.S) {
       // A store merged into a read miss and the line came back shared: ask again for ownership.
       this.mshrExclusive[m] = 1;

@@ -15,6 +15,7 @@ import type { Topology } from "../net/topology.ts";
 import { crossbar, edgeList, hypercube, ladder, mesh2d, ring, square4, twistedLadder, withIoHub } from "../net/topology-builders.ts";
 import { Wire } from "../net/wire.ts";
 import { StatsRegistry } from "../stats/registry.ts";
+import type { TraceWriter } from "../stats/trace-writer.ts";
 import { FrameAllocator } from "../vm/frame-allocator.ts";
 import { linkBandwidthBytesPerNs } from "./link-bandwidth.ts";
 import { SwitchRouter } from "./switch-router.ts";
@@ -97,6 +98,8 @@ export function topologyOf(t: TopologySpec): Topology {
 export interface BuildOptions {
   /** Check every DRAM command against every timing constraint (slower; always on in tests). */
   checkDram?: boolean;
+  /** Record a timeline: cores' misses, request-queue entries, link transfers, memory reads. */
+  trace?: TraceWriter;
 }
 
 /** Builds every component of a machine and wires them through ports, links and wires. */
@@ -241,6 +244,15 @@ export function buildMachine(spec: MachineSpec, options: BuildOptions = {}): Mac
     const out = new Int32Array(nSockets).fill(-1);
     for (let d = 0; d < nSockets; d++) out[d] = portIndexAt(vid, routes.nextHop(vid, d));
     sw.setRoutes(out);
+  }
+  if (options.trace !== undefined && options.trace.enabled) {
+    const trace = options.trace;
+    for (const c of cores) c.trace = trace;
+    for (const n of nodes) {
+      n.nb.trace = trace;
+      if (n.memory instanceof SimpleMemory) n.memory.trace = trace;
+    }
+    for (const l of links) l.trace = trace;
   }
   return { spec, sim, stats, pool, topology, routes, hops, osHops, memoryNodeCount: nodeSizes.length, nodes, cores, links, homeMap, frames, coreClock, sharedCaches };
 }

@@ -3,7 +3,7 @@ import type { WorkloadSpec } from "../config/workload-spec.ts";
 import type { DumpedStat } from "../stats/registry.ts";
 import { Mmu } from "../vm/mmu.ts";
 import { numaMaps, type NumaMapsEntry } from "../vm/numa-maps.ts";
-import { buildMachine, type Machine } from "./build-machine.ts";
+import { buildMachine, type BuildOptions, type Machine } from "./build-machine.ts";
 import { attachTiering } from "./attach-tiering.ts";
 import { bindWorkload, type BoundWorkload } from "./bind-workload.ts";
 
@@ -69,8 +69,8 @@ export function runSimulation(machineSpec: MachineSpec, workloadSpec: WorkloadSp
 }
 
 /** Builds the machine and binds the workload, ready to run (threads started, daemons attached). */
-export function prepareRun(machineSpec: MachineSpec, workloadSpec: WorkloadSpec, seed: number, workloadFile = "workload"): RunContext {
-  const machine = buildMachine(machineSpec);
+export function prepareRun(machineSpec: MachineSpec, workloadSpec: WorkloadSpec, seed: number, workloadFile = "workload", options: BuildOptions = {}): RunContext {
+  const machine = buildMachine(machineSpec, options);
   const bound = bindWorkload(machine, workloadSpec, seed, workloadFile);
   if (bound.paging !== null) {
     const tlb = machineSpec.node.core.tlb;

@@ -32,3 +32,6 @@ export const MsgKind = {
   /** Home -> requester: a write-back is accepted. */
   WriteBackAck: 19,
 } as const;
+
+/** Names of the message kinds, by number (for traces). */
+export const MSG_KIND_NAMES: Record<number, string> = Object.fromEntries(Object.entries(MsgKind).map(([k, v]) => [v, k]));

@@ -6,6 +6,7 @@ import type { Average } from "../stats/average.ts";
 import type { Counter } from "../stats/counter.ts";
 import type { Histogram } from "../stats/histogram.ts";
 import type { StatsRegistry } from "../stats/registry.ts";
+import type { TraceWriter } from "../stats/trace-writer.ts";
 import type { Cache } from "./cache.ts";
 import type { SharedCache } from "./shared-cache.ts";
 import { LineState } from "./moesi.ts";
@@ -72,6 +73,8 @@ export class Northbridge implements PortOwner, EventHandler {
   readonly name: string;
   /** Port to the memory controller. */
   readonly memPort: Port;
+  /** Timeline writer, when the run records one (set by the machine builder). */
+  trace: TraceWriter | null = null;
   /** Ports to this node's cores, by local core index. */
   readonly corePorts: Port[] = [];
   /** Ports to the interconnect links, by link index at this node. */
@@ -340,6 +343,7 @@ export class Northbridge implements PortOwner, EventHandler {
     const home = this.homeMap.homeOf(line);
     const latency = this.sim.now - this.txnStart[t];
     this.stMissLatency.sample(latency);
+    if (this.trace !== null) this.trace.span(this.name, home === this.p.nodeId ? "local request" : "remote request", this.txnStart[t], this.sim.now, { line: this.txnLine[t], home });
     if (home === this.p.nodeId) this.stLocalMissLatency.sample(latency);
     else this.stRemoteMissLatency.sample(latency);
     // Fill the core.

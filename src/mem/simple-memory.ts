@@ -5,6 +5,7 @@ import type { Simulator } from "../kernel/simulator.ts";
 import type { Average } from "../stats/average.ts";
 import type { Counter } from "../stats/counter.ts";
 import type { StatsRegistry } from "../stats/registry.ts";
+import type { TraceWriter } from "../stats/trace-writer.ts";
 import { MsgKind } from "./msg-kind.ts";
 
 /** Parameters of the latency-and-bandwidth memory controller. */
@@ -39,6 +40,8 @@ export class SimpleMemory implements PortOwner, EventHandler {
   readonly name: string;
   /** The port the home agent talks to. */
   readonly port: Port;
+  /** Timeline writer, when the run records one (set by the machine builder). */
+  trace: TraceWriter | null = null;
   private readonly sim: Simulator;
   private readonly p: SimpleMemoryParams;
   private readonly psPerByte: number;
@@ -162,6 +165,7 @@ export class SimpleMemory implements PortOwner, EventHandler {
         this.stReads.value++;
         const ready = now + (this.p.latencyPs > service ? this.p.latencyPs : service);
         this.stLatency.sample(ready - msg.issuedAt);
+        if (this.trace !== null) this.trace.span(this.name, "read", msg.issuedAt, ready, { addr: msg.addr });
         this.sim.scheduleAt(this, ready, EV_READ_DONE, msg);
       }
     }

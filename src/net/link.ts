@@ -4,6 +4,8 @@ import type { Connection, Port } from "../kernel/port.ts";
 import type { Simulator } from "../kernel/simulator.ts";
 import type { Counter } from "../stats/counter.ts";
 import type { StatsRegistry } from "../stats/registry.ts";
+import type { TraceWriter } from "../stats/trace-writer.ts";
+import { MSG_KIND_NAMES } from "../mem/msg-kind.ts";
 
 /** Parameters of a point-to-point link (both directions alike). */
 export interface LinkParams {
@@ -68,6 +70,8 @@ export class Link implements Connection, EventHandler {
   readonly bandwidthBytesPerNs: number;
   /** Credits per direction. */
   readonly credits: number;
+  /** Timeline writer, when the run records one (set by the machine builder). */
+  trace: TraceWriter | null = null;
   private readonly sim: Simulator;
   private readonly psPerByte: number;
   private readonly cutThrough: boolean;
@@ -159,6 +163,7 @@ export class Link implements Connection, EventHandler {
     // the far end also learns when the head arrived.
     const flight = side === 0 ? this.latencyPs : this.reverseLatencyPs;
     msg.headAt = this.cutThrough ? start + (this.headerPs < ser ? this.headerPs : ser) + flight : 0;
+    if (this.trace !== null) this.trace.span(this.name, MSG_KIND_NAMES[msg.kind] ?? "message", start, start + ser + flight, { dir: side === 0 ? "fwd" : "rev", bytes: msg.sizeBytes, addr: msg.addr });
     this.sim.scheduleAt(this, start + ser + flight, side, msg);
     return true;
   }

@@ -11,6 +11,8 @@ import { formatRunSummary } from "../../report/run-summary.ts";
 import { formatNumaMaps } from "../../vm/numa-maps.ts";
 import { runWithConfigErrors } from "../../config/exit.ts";
 import { makeLogger } from "../logger.ts";
+import { ConfigError } from "../../config/errors.ts";
+import { parseTraceWindow, TraceWriter } from "../../stats/trace-writer.ts";
 import { splitOverrides } from "../split-overrides.ts";
 
 /** Options of `hopsim run`. */
@@ -23,6 +25,8 @@ export interface RunArgs {
   json: boolean;
   numaMaps: boolean;
   logLevel: string;
+  traceOut?: string;
+  traceWindow?: string;
 }
 
 /**
@@ -42,7 +46,8 @@ export async function runCommand(a: RunArgs): Promise<number> {
   log.info({ machine: machine.name, workload: workload.name, seed: a.seed }, "running");
   const dir = a.out ?? join("results", `${stem(a.machine)}-${stem(a.workload)}-s${a.seed}`);
   const config = { machineFile: a.machine, workloadFile: a.workload, overrides: a.set, seed: a.seed, machine: machineRaw, workload: workloadRaw };
-  const ctx = prepareRun(machine, workload, a.seed, a.workload);
+  const trace = a.traceOut !== undefined ? new TraceWriter(traceWindow(a.traceWindow)) : undefined;
+  const ctx = prepareRun(machine, workload, a.seed, a.workload, { trace });
   const sim = ctx.machine.sim;
   const t0 = performance.now();
   const interrupt = installInterruptHandler(sim, (signal) => {
@@ -55,6 +60,10 @@ export async function runCommand(a: RunArgs): Promise<number> {
   const r = collectResults(ctx, machine, workload, a.seed, (performance.now() - t0) / 1000);
   log.info({ simulatedNs: r.simulatedNs, events: r.events, wallSeconds: r.wallSeconds }, "finished");
   const files = writeRunResults(dir, r, config);
+  if (trace !== undefined && a.traceOut !== undefined) {
+    trace.write(a.traceOut);
+    files.push(a.traceOut);
+  }
   if (a.json) {
     process.stdout.write(`${JSON.stringify({ machine: r.machine, workload: r.workload, seed: r.seed, simulatedNs: r.simulatedNs, threads: r.threads, stats: r.stats }, null, 1)}\n`);
   } else {
@@ -63,6 +72,15 @@ export async function runCommand(a: RunArgs): Promise<number> {
     process.stdout.write(`\n${(r.events / r.wallSeconds / 1e6).toFixed(2)} M events/s, ${r.wallSeconds.toFixed(2)} s wall; wrote ${files.join(", ")}\n`);
   }
   return 0;
+}
+
+/** The --trace-window option, or one readable problem line. */
+function traceWindow(text: string | undefined): { fromPs?: number; toPs?: number } {
+  try {
+    return parseTraceWindow(text ?? "..");
+  } catch (e) {
+    throw ConfigError.single("--trace-window", (e as Error).message);
+  }
 }
 
 function stem(p: string): string {
@@ -87,6 +105,8 @@ export const runCommandModule: CommandModule<object, RunArgs> = {
       .option("out", { type: "string", describe: "results folder (default results/<machine>-<workload>-s<seed>)" })
       .option("json", { type: "boolean", default: false, describe: "print the statistics as JSON on stdout" })
       .option("numa-maps", { type: "boolean", default: false, describe: "print where each region's pages landed, numa_maps style" })
+      .option("trace-out", { type: "string", describe: "write a timeline (Chrome trace-event JSON, opens in Perfetto) of misses, requests, link transfers and memory reads" })
+      .option("trace-window", { type: "string", describe: "keep only spans overlapping FROM..TO, e.g. 10us..20us (either side may be empty)" })
       .example("$0 run -m machines/opteron-4p.yaml -w workloads/triad-all.yaml --set link.latency=20ns", "")
       .example("$0 run -m machines/default.yaml -w workloads/default.yaml --set workload.threads[0].accesses=5000 --json", "") as never,
   handler: async (a) => {
