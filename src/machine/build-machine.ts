@@ -9,6 +9,7 @@ import { Northbridge } from "../mem/northbridge.ts";
 import { SimpleMemory } from "../mem/simple-memory.ts";
 import { SharedCache } from "../mem/shared-cache.ts";
 import { buildValidatedDram } from "../mem/dram/build-dram.ts";
+import { DramSystem } from "../mem/dram/dram-system.ts";
 import { Link } from "../net/link.ts";
 import { buildRoutes, socketHops, type RoutingTable } from "../net/routing.ts";
 import type { Topology } from "../net/topology.ts";
@@ -251,6 +252,7 @@ export function buildMachine(spec: MachineSpec, options: BuildOptions = {}): Mac
     for (const n of nodes) {
       n.nb.trace = trace;
       if (n.memory instanceof SimpleMemory) n.memory.trace = trace;
+      else if (n.memory instanceof DramSystem) for (const ch of n.memory.controllers) ch.trace = trace;
     }
     for (const l of links) l.trace = trace;
   }

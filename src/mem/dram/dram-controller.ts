@@ -1,3 +1,4 @@
+import type { TraceWriter } from "../../stats/trace-writer.ts";
 import type { EventHandler } from "../../kernel/event-queue.ts";
 import type { Message } from "../../kernel/message.ts";
 import { Port, type PortOwner } from "../../kernel/port.ts";
@@ -62,6 +63,8 @@ export interface DramControllerOptions {
 export class DramController implements PortOwner, EventHandler {
   /** Component path; statistics are registered under it. */
   readonly name: string;
+  /** Timeline writer, when the run records one (set by the machine builder). */
+  trace: TraceWriter | null = null;
   /** The memory port requests arrive on and responses leave from. */
   readonly port: Port;
   /** Device organisation, timing and policies. */
@@ -310,6 +313,7 @@ export class DramController implements PortOwner, EventHandler {
       const m = q.msg as Message;
       m.kind = MsgKind.MemReadResp;
       this.stats.readLatencyPs.sample(this.sim.now - q.acceptedAt);
+      if (this.trace !== null) this.trace.span(this.name, "read", q.acceptedAt, this.sim.now, { addr: m.addr });
       this.stats.bytesRead.value += q.sizeBytes;
       this.outbox.push(m);
       this.pool.put(q);
