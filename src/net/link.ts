@@ -42,6 +42,9 @@ class Direction {
   inFlight = 0;
   senderWaiting = false;
   readonly stalled = new MessageQueue();
+  /** Tick each held message reached the far end, in the order of `stalled` (holds are rare). */
+  readonly stalledDue: number[] = [];
+  stalledDueHead = 0;
   constructor(
     readonly from: Port,
     readonly to: Port,
@@ -51,6 +54,7 @@ class Direction {
     readonly queueDelayPs: Counter,
     readonly refused: Counter,
     readonly stallPs: Counter,
+    readonly receiverWaitPs: Counter,
   ) {}
 }
 
@@ -107,9 +111,11 @@ export class Link implements Connection, EventHandler {
         stats.counter(`${base}.queueDelaySumPs`, "ps", "total wait from send until serialisation starts"),
         stats.counter(`${base}.refused`, "count", "sends refused for lack of credits"),
         stats.counter(`${base}.stallPs`, "ps", "time delivered messages waited for a full receiver"),
+        stats.counter(`${base}.receiverWaitSumPs`, "ps", "total wait of held messages, from due at the far end to taken"),
       );
       stats.formula(`${base}.utilisation`, "ratio", "busy time over simulated time", () => d.busyPs.value / this.sim.now);
       stats.formula(`${base}.queueDelayPs`, "ps", "mean wait from send until serialisation starts", () => d.queueDelayPs.value / d.messages.value);
+      stats.formula(`${base}.receiverWaitPs`, "ps", "mean wait per message for a full receiver (0 for most)", () => d.receiverWaitPs.value / d.messages.value);
       stats.formula(`${base}.bandwidthGBs`, "GB/s", "bytes carried over simulated time", () => (d.bytes.value * 1000) / this.sim.now);
       return d;
     };
@@ -176,6 +182,7 @@ export class Link implements Connection, EventHandler {
     if (d.stalled.length > 0 || !d.to.owner.recv(d.to, msg)) {
       if (d.stalled.length === 0) this.markStall(side);
       d.stalled.push(msg);
+      d.stalledDue.push(this.sim.now);
       return;
     }
     this.returnCredit(d);
@@ -190,6 +197,11 @@ export class Link implements Connection, EventHandler {
       if (!d.to.owner.recv(d.to, m)) {
         d.stalled.pushFront(m);
         return;
+      }
+      d.receiverWaitPs.value += this.sim.now - d.stalledDue[d.stalledDueHead++];
+      if (d.stalledDueHead === d.stalledDue.length) {
+        d.stalledDue.length = 0;
+        d.stalledDueHead = 0;
       }
       this.returnCredit(d);
     }
