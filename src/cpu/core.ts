@@ -8,6 +8,8 @@ import { LineState, isDirty, isWritable } from "../mem/moesi.ts";
 import { MsgKind } from "../mem/msg-kind.ts";
 import type { Counter } from "../stats/counter.ts";
 import type { TraceWriter } from "../stats/trace-writer.ts";
+import type { CoherenceAudit } from "../machine/coherence-audit.ts";
+import { InvariantError } from "../machine/invariant-error.ts";
 import type { Histogram } from "../stats/histogram.ts";
 import type { StatsRegistry } from "../stats/registry.ts";
 import { MemOp, OpKind, type ThreadProgram } from "./mem-op.ts";
@@ -64,6 +66,8 @@ export class Core implements PortOwner, EventHandler, WalkHost {
   finishedAt: number;
   /** Timeline writer, when the run records one (set by the machine builder). */
   trace: TraceWriter | null = null;
+  /** Coherence audit of `--check` (set by the machine builder), or null. */
+  audit: CoherenceAudit | null = null;
   private readonly sim: Simulator;
   private readonly clock: ClockDomain;
   private readonly pool: MessagePool;
@@ -218,6 +222,11 @@ export class Core implements PortOwner, EventHandler, WalkHost {
     this.stStallPs.value += ps;
   }
 
+  /** Node (socket) the core sits on. */
+  get node(): number {
+    return this.p.node;
+  }
+
   /** True while the thread has work left or operations in flight. */
   get busy(): boolean {
     return this.program !== null && this.finishedAt < 0;
@@ -234,13 +243,18 @@ export class Core implements PortOwner, EventHandler, WalkHost {
   /** A fill arrives from the northbridge. */
   recv(_port: Port, msg: Message): boolean {
     const m = msg.txnId;
+    // Every request completes exactly once: a fill for a free miss register is a broken invariant.
+    if (this.mshrBusy[m] !== 1) throw new InvariantError(this.name, this.sim.now, `fill for miss register ${m}, which has no request outstanding`);
     const line = this.mshrLine[m];
     let state = msg.aux;
+    const fromSharedCache = msg.dst === -1;
     this.pool.put(msg);
     this.stMissLatency.sample(this.sim.now - this.mshrStart[m]);
     if (this.trace !== null) this.trace.span(this.name, "miss", this.mshrStart[m], this.sim.now, { line: line * this.lineBytes });
     if (this.mshrWantsWrite[m] === 1 && state === LineState.S) {
-      // A store merged into a read miss and the line came back shared: ask again for ownership.
+      // A store merged into a read miss and the line came back shared: ask again for ownership,
+      // after releasing the first transaction at its home.
+      this.sendSrcDone(line, fromSharedCache);
       this.mshrExclusive[m] = 1;
       this.mshrWantsWrite[m] = 0;
       this.sendRequest(m, line, true);
@@ -248,6 +262,8 @@ export class Core implements PortOwner, EventHandler, WalkHost {
     }
     if (this.mshrWantsWrite[m] === 1 && state === LineState.E) state = LineState.M;
     this.fill(line, state);
+    // The line is in: tell its home the transaction is done, as the requester does.
+    this.sendSrcDone(line, fromSharedCache);
     this.mshrBusy[m] = 0;
     this.mshrGen[m]++;
     this.mshrsInUse--;
@@ -619,6 +635,16 @@ export class Core implements PortOwner, EventHandler, WalkHost {
     throw new Error(`${this.name}: no free miss register at tick ${this.sim.now}`);
   }
 
+  /** Releases a completed transaction at the line's home (SrcDone); a shared-cache hit has none. */
+  private sendSrcDone(line: number, fromSharedCache: boolean): void {
+    const done = this.pool.get();
+    done.kind = MsgKind.SrcDone;
+    done.addr = line * this.lineBytes;
+    done.aux = fromSharedCache ? 1 : 0;
+    done.sizeBytes = 4;
+    this.send(done);
+  }
+
   private sendRequest(mshr: number, line: number, exclusive: boolean): void {
     const msg = this.pool.get();
     msg.kind = exclusive ? MsgKind.ReadExReq : MsgKind.ReadReq;
@@ -636,6 +662,10 @@ export class Core implements PortOwner, EventHandler, WalkHost {
   // ---- fills and evictions ------------------------------------------------------------------
 
   private fill(line: number, state: number): void {
+    if (this.audit !== null) {
+      // Installing replaces this core's own copy (an upgrade): check against the others first.
+      this.audit.onFill(this.name, this.p.node, line, state, this.sim.now);
+    }
     if (this.l2.insert(line, state)) this.evictFromL2(this.l2.victimLine, this.l2.victimState);
     this.installL1(line, state);
   }

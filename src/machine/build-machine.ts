@@ -20,6 +20,7 @@ import type { TraceWriter } from "../stats/trace-writer.ts";
 import { FrameAllocator } from "../vm/frame-allocator.ts";
 import { linkBandwidthBytesPerNs } from "./link-bandwidth.ts";
 import { SwitchRouter } from "./switch-router.ts";
+import { CoherenceAudit } from "./coherence-audit.ts";
 
 /** One socket of a built machine. */
 export interface MachineNode {
@@ -101,6 +102,8 @@ export interface BuildOptions {
   checkDram?: boolean;
   /** Record a timeline: cores' misses, request-queue entries, link transfers, memory reads. */
   trace?: TraceWriter;
+  /** Check invariants as the run goes (`--check`): single owner per line, DRAM protocol. */
+  check?: boolean;
 }
 
 /** Builds every component of a machine and wires them through ports, links and wires. */
@@ -246,6 +249,14 @@ export function buildMachine(spec: MachineSpec, options: BuildOptions = {}): Mac
     for (let d = 0; d < nSockets; d++) out[d] = portIndexAt(vid, routes.nextHop(vid, d));
     sw.setRoutes(out);
   }
+  if (options.check === true) {
+    const audit = new CoherenceAudit();
+    for (const core of cores) {
+      core.audit = audit;
+      audit.add(core.name, core.l2, core.node, false);
+    }
+    sharedCaches.forEach((l3, i) => audit.add(`node${i}.l3`, l3.cache, i, true));
+  }
   if (options.trace !== undefined && options.trace.enabled) {
     const trace = options.trace;
     for (const c of cores) c.trace = trace;
@@ -271,5 +282,5 @@ function buildMemory(sim: Simulator, stats: StatsRegistry, name: string, m: Memo
       writeToReadPs: m.writeToRead,
     });
   }
-  return buildValidatedDram(sim, stats, name, m.dram, { check: options.checkDram });
+  return buildValidatedDram(sim, stats, name, m.dram, { check: options.checkDram === true || options.check === true });
 }

@@ -5,6 +5,7 @@ import { Mmu } from "../vm/mmu.ts";
 import { numaMaps, type NumaMapsEntry } from "../vm/numa-maps.ts";
 import { buildMachine, type BuildOptions, type Machine } from "./build-machine.ts";
 import { attachTiering } from "./attach-tiering.ts";
+import { InvariantError } from "./invariant-error.ts";
 import { bindWorkload, type BoundWorkload } from "./bind-workload.ts";
 
 /** What one thread did. */
@@ -100,6 +101,13 @@ export function prepareRun(machineSpec: MachineSpec, workloadSpec: WorkloadSpec,
  */
 export function collectResults(ctx: RunContext, machineSpec: MachineSpec, workloadSpec: WorkloadSpec, seed: number, wallSeconds: number, partial?: PartialRun): RunResult {
   const { machine, bound } = ctx;
+  if (partial === undefined) {
+    // A finished run leaves nothing outstanding: every request completed exactly once.
+    for (const n of machine.nodes) {
+      const left = n.nb.outstanding();
+      if (left !== null) throw new InvariantError(n.nb.name, machine.sim.now, `the run ended with ${left}`);
+    }
+  }
   const stats = machine.stats.dump();
   const perNode = machineSpec.node.cores;
   let simulatedPs = 0;

@@ -9,6 +9,7 @@ import type { StatsRegistry } from "../stats/registry.ts";
 import type { TraceWriter } from "../stats/trace-writer.ts";
 import type { Cache } from "./cache.ts";
 import type { SharedCache } from "./shared-cache.ts";
+import { InvariantError } from "../machine/invariant-error.ts";
 import { LineState } from "./moesi.ts";
 import { MsgKind } from "./msg-kind.ts";
 import type { HomeMap } from "./home-map.ts";
@@ -85,6 +86,12 @@ export class Northbridge implements PortOwner, EventHandler {
   private readonly homeMap: HomeMap;
   /** The node's shared last-level cache, if it has one. */
   private shared: SharedCache | null = null;
+  /** With a shared cache: fills on their way to this node's cores, by line. */
+  private readonly fillsInFlight = new Map<number, number>();
+  /** Requests and probes for a line waiting until its fills in flight have landed. */
+  private readonly deferred = new Map<number, MessageQueue>();
+  /** Replayed core requests the full request queue refused: retried as entries free. */
+  private readonly retryQueue = new MessageQueue();
   /** Outer caches probed at this node (each core's L2, the shared level). */
   private readonly caches: Cache[] = [];
   /** For each outer cache, the inner cache it includes (a core's L1d), or null. */
@@ -112,6 +119,7 @@ export class Northbridge implements PortOwner, EventHandler {
   /** Latest arrival tick among the responses counted so far (replies may be due after now). */
   private readonly txnReadyAt: Float64Array;
   private readonly txnFree: Int32Array;
+  private readonly txnBusy: Uint8Array;
   private txnFreeTop: number;
   private coreRefused: boolean;
 
@@ -159,6 +167,7 @@ export class Northbridge implements PortOwner, EventHandler {
     this.txnStart = new Float64Array(n);
     this.txnReadyAt = new Float64Array(n);
     this.txnFree = new Int32Array(n);
+    this.txnBusy = new Uint8Array(n);
     for (let i = 0; i < n; i++) this.txnFree[i] = n - 1 - i;
     this.txnFreeTop = n;
     this.coreRefused = false;
@@ -172,6 +181,44 @@ export class Northbridge implements PortOwner, EventHandler {
     this.stMissLatency = stats.histogram(`${name}.missLatencyPs`, "ps", "request queue entry to fill, per miss of this node's cores");
     this.stLocalMissLatency = stats.average(`${name}.localMissLatencyPs`, "ps", "miss latency when the home is this node");
     this.stRemoteMissLatency = stats.average(`${name}.remoteMissLatencyPs`, "ps", "miss latency when the home is another node");
+  }
+
+  private defer(line: number, msg: Message): void {
+    let q = this.deferred.get(line);
+    if (q === undefined) {
+      q = new MessageQueue();
+      this.deferred.set(line, q);
+    }
+    q.push(msg);
+  }
+
+  /** A core has installed a fill of `line`: when none is left in flight, replay what waited. */
+  private fillLanded(line: number): void {
+    const n = (this.fillsInFlight.get(line) ?? 1) - 1;
+    if (n > 0) {
+      this.fillsInFlight.set(line, n);
+      return;
+    }
+    this.fillsInFlight.delete(line);
+    const q = this.deferred.get(line);
+    if (q === undefined) return;
+    this.deferred.delete(line);
+    for (let m = q.shift(); m !== null; m = q.shift()) {
+      // A replayed request may start a new fill; what follows it then waits again, in order.
+      if (this.fillsInFlight.has(line)) this.defer(line, m);
+      else if (m.kind === MsgKind.Probe) this.local(m);
+      else if (!this.fromCore(m.src, m)) this.retryQueue.push(m);
+    }
+  }
+
+  /** What is still outstanding here (a quiet machine has nothing), or null. */
+  outstanding(): string | null {
+    const inQueue = this.p.requestQueueEntries - this.txnFreeTop;
+    if (inQueue > 0) return `${inQueue} request-queue entries still waiting for responses`;
+    if (this.busyLines.size > 0) return `${this.busyLines.size} lines still busy at their home`;
+    if (this.deferred.size > 0) return `${this.deferred.size} lines with requests still waiting for a fill`;
+    if (this.retryQueue.length > 0) return `${this.retryQueue.length} requests still waiting for the request queue`;
+    return null;
   }
 
   /** Adds a port facing a local core and returns it (index = local core index). */
@@ -263,6 +310,20 @@ export class Northbridge implements PortOwner, EventHandler {
 
   private fromCore(coreIdx: number, msg: Message): boolean {
     const shared = this.shared;
+    if (msg.kind === MsgKind.SrcDone) {
+      // From a core that installed a fill: release the line at its home (a shared-cache hit has none).
+      if (shared !== null) this.fillLanded(Math.floor(msg.addr / this.p.lineBytes));
+      if (msg.aux === 1) {
+        this.pool.put(msg);
+        return true;
+      }
+      msg.src = this.p.nodeId;
+      msg.dst = this.homeMap.homeOf(msg.addr);
+      msg.sizeBytes = this.p.packets.doneBytes;
+      msg.headAt = 0;
+      this.route(msg);
+      return true;
+    }
     if (msg.kind === MsgKind.WriteBack) {
       if (shared !== null && shared.absorbWriteBack(Math.floor(msg.addr / this.p.lineBytes))) {
         this.pool.put(msg);
@@ -274,14 +335,23 @@ export class Northbridge implements PortOwner, EventHandler {
       return true;
     }
     if (shared !== null) {
+      const lineNo = Math.floor(msg.addr / this.p.lineBytes);
+      if (this.fillsInFlight.has(lineNo)) {
+        // Another core's fill of this line is on its way: wait for it to land.
+        msg.src = coreIdx;
+        this.defer(lineNo, msg);
+        return true;
+      }
       const state = shared.tryHit(Math.floor(msg.addr / this.p.lineBytes), msg.kind !== MsgKind.ReadReq, coreIdx);
       if (state >= 0) {
         // Served by the shared cache: the same message returns as the fill.
         msg.kind = MsgKind.Data;
         msg.aux = state;
         msg.src = coreIdx;
-        msg.dst = this.p.nodeId;
+        // Marks the fill as the shared cache's: the core's SrcDone for it goes no further.
+        msg.dst = -1;
         msg.sizeBytes = this.p.lineBytes;
+        this.fillsInFlight.set(lineNo, (this.fillsInFlight.get(lineNo) ?? 0) + 1);
         this.sim.schedule(this, this.p.sharedCacheLatencyPs, EV_SHARED_HIT, msg);
         return true;
       }
@@ -291,6 +361,7 @@ export class Northbridge implements PortOwner, EventHandler {
       return false;
     }
     const t = this.txnFree[--this.txnFreeTop];
+    this.txnBusy[t] = 1;
     this.txnCore[t] = coreIdx;
     this.txnCoreTag[t] = msg.txnId;
     this.txnLine[t] = msg.addr;
@@ -321,6 +392,7 @@ export class Northbridge implements PortOwner, EventHandler {
 
   private onResponse(msg: Message): void {
     const t = msg.txnId;
+    if (this.txnBusy[t] !== 1) throw new InvariantError(this.name, this.sim.now, `response ${msg.kind} for request-queue entry ${t}, which has no request outstanding`);
     // A local probe's answer is due after the lookup: count it now, complete no earlier.
     if (msg.sendAt > this.txnReadyAt[t]) this.txnReadyAt[t] = msg.sendAt;
     if (msg.kind === MsgKind.Data) {
@@ -357,6 +429,10 @@ export class Northbridge implements PortOwner, EventHandler {
     fill.dst = this.p.nodeId;
     fill.issuedAt = this.txnStart[t];
     const shared = this.shared;
+    if (shared !== null) {
+      const lineNo = Math.floor(line / this.p.lineBytes);
+      this.fillsInFlight.set(lineNo, (this.fillsInFlight.get(lineNo) ?? 0) + 1);
+    }
     if (shared !== null && shared.fill(Math.floor(line / this.p.lineBytes), fill.aux) && shared.victimDirty()) {
       const wb = this.pool.get();
       wb.kind = MsgKind.WriteBack;
@@ -366,16 +442,15 @@ export class Northbridge implements PortOwner, EventHandler {
       wb.dst = this.homeMap.homeOf(wb.addr);
       this.route(wb);
     }
+    // The core releases the line at its home (SrcDone) once it has installed it: a later request
+    // for the line must not probe this node while the fill is still on its way to the core.
     this.sendOn(this.coreQueues[this.txnCore[t]], this.corePorts[this.txnCore[t]], fill);
-    // Release the line at its home.
-    const done = this.pool.get();
-    done.kind = MsgKind.SrcDone;
-    done.addr = line;
-    done.src = this.p.nodeId;
-    done.dst = home;
-    done.sizeBytes = this.p.packets.doneBytes;
-    this.route(done);
     this.txnFree[this.txnFreeTop++] = t;
+    this.txnBusy[t] = 0;
+    if (this.retryQueue.length > 0) {
+      const m = this.retryQueue.shift() as Message;
+      if (!this.fromCore(m.src, m)) this.retryQueue.pushFront(m);
+    }
     if (this.coreRefused) {
       this.coreRefused = false;
       for (const cp of this.corePorts) cp.ready();
@@ -578,6 +653,14 @@ export class Northbridge implements PortOwner, EventHandler {
         } else this.atHome(msg);
         return;
       case MsgKind.Probe:
+        if (this.shared !== null) {
+          const lineNo = Math.floor(msg.addr / this.p.lineBytes);
+          if (this.fillsInFlight.has(lineNo)) {
+            // A fill of this line is on its way to a core here: probe once it has landed.
+            this.defer(lineNo, msg);
+            return;
+          }
+        }
         // The lookup is done on arrival; its answer leaves one probe latency later.
         this.answerProbe(msg, this.sim.now + this.p.probeLatencyPs);
         return;

@@ -75,6 +75,13 @@ export class PageMigrator implements PortOwner, EventHandler {
   recv(_port: Port, msg: Message): boolean {
     const cur = this.current as PageMove;
     const line = msg.txnId;
+    // The read is complete: release the line at its home (a shared-cache hit has no home part).
+    const done = this.pool.get();
+    done.kind = MsgKind.SrcDone;
+    done.addr = cur.fromPa + line * this.lineBytes;
+    done.aux = msg.dst === -1 ? 1 : 0;
+    done.sizeBytes = 4;
+    this.send(done);
     msg.kind = MsgKind.WriteBack;
     msg.addr = cur.toPa + line * this.lineBytes;
     msg.sizeBytes = 8 + this.lineBytes;
