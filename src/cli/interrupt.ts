@@ -111,7 +111,7 @@ export async function runYielding(sim: Simulator, opts: YieldingOptions = {}): P
   for (;;) {
     if (opts.shouldStop?.()) return "stopped";
     const t0 = performance.now();
-    const reason = sim.run(Infinity, events);
+    const reason = sim.runBudget(events);
     if (reason !== "budget") return reason;
     // Aim the next slice at sliceMs, changing its length by at most 4x at a time.
     const ms = performance.now() - t0;

@@ -67,9 +67,9 @@ export class Simulator {
 
   /**
    * Runs events in order until the queue is empty or the next event is later than `untilTick`
-   * (then `now` advances to `untilTick`), or `maxEvents` have run. Returns why it stopped.
+   * (then `now` advances to `untilTick`). Returns why it stopped.
    */
-  run(untilTick: Tick = Infinity, maxEvents = Infinity): StopReason {
+  run(untilTick: Tick = Infinity): StopReason {
     const q = this.queue;
     this.stopRequested = false;
     let dispatched = 0;
@@ -90,13 +90,37 @@ export class Simulator {
         reason = "stopped";
         break;
       }
-      if (dispatched >= maxEvents) {
-        reason = "budget";
+    }
+    this.eventsDispatched += dispatched;
+    if (reason !== "stopped" && untilTick !== Infinity && this.now < untilTick) this.now = untilTick;
+    return reason;
+  }
+
+  /**
+   * Runs at most `maxEvents` events (fewer if the queue empties or a handler stops the run), so a
+   * caller can yield between slices. A separate loop from `run`, which stays as lean as it can.
+   */
+  runBudget(maxEvents: number): StopReason {
+    const q = this.queue;
+    this.stopRequested = false;
+    let dispatched = 0;
+    let reason: StopReason = "empty";
+    while (dispatched < maxEvents) {
+      const slot = q.takeUntil(Infinity);
+      if (slot < 0) break;
+      this.now = q.tickOf(slot);
+      const kind = q.kindOf(slot);
+      const payload = q.payloadOf(slot);
+      const handler = q.handlerOf(slot);
+      dispatched++;
+      handler.handleEvent(kind, payload);
+      if (this.stopRequested) {
+        reason = "stopped";
         break;
       }
     }
+    if (reason === "empty" && dispatched >= maxEvents && q.size > 0) reason = "budget";
     this.eventsDispatched += dispatched;
-    if (reason !== "stopped" && reason !== "budget" && untilTick !== Infinity && this.now < untilTick) this.now = untilTick;
     return reason;
   }
 
