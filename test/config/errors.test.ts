@@ -7,6 +7,7 @@ import { ConfigError, formatIssues, formatPath } from "../../src/config/errors.t
 import { runWithConfigErrors } from "../../src/config/exit.ts";
 import { loadConfigFile } from "../../src/config/load.ts";
 import { Bandwidth, Duration, Frequency, parseDuration } from "../../src/config/units.ts";
+import { problemLines } from "./problem-lines.ts";
 
 const Machine = z.strictObject({
   name: z.string(),
@@ -31,15 +32,6 @@ function write(name: string, text: string): string {
   return file;
 }
 
-function problemLines(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ConfigError) return e.lines();
-    throw e;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 describe("problem reporting", () => {
   it("reports all problems of a file at once", () => {

@@ -3,9 +3,9 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { ConfigError } from "../../src/config/errors.ts";
 import { loadConfigFile, loadRaw, resolveConfig } from "../../src/config/load.ts";
 import { Duration } from "../../src/config/units.ts";
+import { problemLines } from "./problem-lines.ts";
 
 let dir: string;
 
@@ -23,15 +23,6 @@ function write(files: Record<string, string>): string {
   return path.join(dir, Object.keys(files)[0]!);
 }
 
-function problemLines(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ConfigError) return e.lines();
-    throw e;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 describe("extends", () => {
   it("merges nested mappings from the base", () => {

@@ -1,16 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../../src/config/errors.ts";
 import { applyOverrides } from "../../src/config/overrides.ts";
+import { problemLines } from "./problem-lines.ts";
 
-function problemLines(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ConfigError) return e.lines();
-    throw e;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 describe("applyOverrides", () => {
   it("sets a dotted path", () => {
