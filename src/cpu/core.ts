@@ -1,7 +1,7 @@
 import type { ClockDomain } from "../kernel/clock-domain.ts";
 import type { EventHandler } from "../kernel/event-queue.ts";
 import { MessageQueue, type Message, type MessagePool } from "../kernel/message.ts";
-import { Port, type PortOwner } from "../kernel/port.ts";
+import { drainBacklog, Port, sendOrQueue, type PortOwner } from "../kernel/port.ts";
 import type { Simulator } from "../kernel/simulator.ts";
 import { Cache, type CacheGeometry } from "../mem/cache.ts";
 import { LineState, isDirty, isWritable } from "../mem/moesi.ts";
@@ -278,12 +278,7 @@ export class Core implements PortOwner, EventHandler, WalkHost {
 
   /** The northbridge has room again. */
   wake(_port: Port): void {
-    for (let m = this.outQ.shift(); m !== null; m = this.outQ.shift()) {
-      if (!this.port.send(m)) {
-        this.outQ.pushFront(m);
-        return;
-      }
-    }
+    drainBacklog(this.port, this.outQ);
   }
 
   // ---- issue --------------------------------------------------------------------------------
@@ -656,7 +651,7 @@ export class Core implements PortOwner, EventHandler, WalkHost {
   }
 
   private send(msg: Message): void {
-    if (this.outQ.length > 0 || !this.port.send(msg)) this.outQ.push(msg);
+    sendOrQueue(this.port, this.outQ, msg);
   }
 
   // ---- fills and evictions ------------------------------------------------------------------

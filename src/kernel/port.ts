@@ -1,4 +1,4 @@
-import type { Message } from "./message.ts";
+import type { Message, MessageQueue } from "./message.ts";
 
 /** A component that owns ports: it receives messages and is woken when it may send again. */
 export interface PortOwner {
@@ -61,5 +61,29 @@ export class Port {
   /** Tells the connection this port's owner can take refused messages again. */
   ready(): void {
     if (this.conn !== null) this.conn.receiverReady(this.side);
+  }
+}
+
+/**
+ * Sends `msg` on `port` unless messages already wait in `backlog` (order is kept) or the port
+ * refuses; then it joins the backlog, to be sent by `drainBacklog` when the owner is woken.
+ * Returns true if it was sent now.
+ */
+export function sendOrQueue(port: Port, backlog: MessageQueue, msg: Message): boolean {
+  if (backlog.length === 0 && port.send(msg)) return true;
+  backlog.push(msg);
+  return false;
+}
+
+/**
+ * Sends a backlog's messages on `port`, oldest first, while it accepts. Each message leaves the
+ * queue before it is sent: the receiver may queue it itself, and the queues are intrusive.
+ */
+export function drainBacklog(port: Port, backlog: MessageQueue): void {
+  for (let m = backlog.shift(); m !== null; m = backlog.shift()) {
+    if (!port.send(m)) {
+      backlog.pushFront(m);
+      return;
+    }
   }
 }

@@ -1,5 +1,5 @@
 import { MessageQueue, type Message } from "../kernel/message.ts";
-import { Port, type PortOwner } from "../kernel/port.ts";
+import { drainBacklog, Port, sendOrQueue, type PortOwner } from "../kernel/port.ts";
 
 /**
  * A crossbar switch joining sockets (e.g. a Newisys Horus-style node controller): forwards each
@@ -33,20 +33,12 @@ export class SwitchRouter implements PortOwner {
   recv(_port: Port, msg: Message): boolean {
     const k = this.routeOut[msg.dst];
     const q = this.queues[k];
-    if (q.length > 0 || !this.ports[k].send(msg)) {
-      msg.headAt = 0;
-      q.push(msg);
-    }
+    // A packet that has to wait can no longer leave from its head's arrival time.
+    if (!sendOrQueue(this.ports[k], q, msg)) msg.headAt = 0;
     return true;
   }
 
   wake(port: Port): void {
-    const q = this.queues[port.index - 1000];
-    for (let m = q.shift(); m !== null; m = q.shift()) {
-      if (!port.send(m)) {
-        q.pushFront(m);
-        return;
-      }
-    }
+    drainBacklog(port, this.queues[port.index - 1000]);
   }
 }

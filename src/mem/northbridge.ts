@@ -1,6 +1,6 @@
 import type { EventHandler } from "../kernel/event-queue.ts";
 import { MessageQueue, type Message, type MessagePool } from "../kernel/message.ts";
-import { Port, type PortOwner } from "../kernel/port.ts";
+import { drainBacklog, Port, sendOrQueue, type PortOwner } from "../kernel/port.ts";
 import type { Simulator } from "../kernel/simulator.ts";
 import type { Average } from "../stats/average.ts";
 import type { Counter } from "../stats/counter.ts";
@@ -284,15 +284,15 @@ export class Northbridge implements PortOwner, EventHandler {
   /** A refused output has room again: drain its queue. */
   wake(port: Port): void {
     if (port === this.memPort) {
-      this.drain(this.memPort, this.memQueue);
+      drainBacklog(this.memPort, this.memQueue);
       return;
     }
     if (port.index < 0) {
       const x = this.extraMem[-2 - port.index];
-      this.drain(x.port, x.queue);
+      drainBacklog(x.port, x.queue);
       return;
     }
-    this.drain(port, port.index >= 1000 ? this.linkQueues[port.index - 1000] : this.coreQueues[port.index]);
+    drainBacklog(port, port.index >= 1000 ? this.linkQueues[port.index - 1000] : this.coreQueues[port.index]);
   }
 
   /** Probe lookups that have finished. */
@@ -684,29 +684,16 @@ export class Northbridge implements PortOwner, EventHandler {
     for (let i = 0; i < this.extraMem.length; i++) {
       const x = this.extraMem[i];
       if (msg.addr >= x.lo && msg.addr < x.hi) {
-        if (x.queue.length > 0 || !x.port.send(msg)) x.queue.push(msg);
+        sendOrQueue(x.port, x.queue, msg);
         return;
       }
     }
-    if (this.memQueue.length > 0 || !this.memPort.send(msg)) this.memQueue.push(msg);
+    sendOrQueue(this.memPort, this.memQueue, msg);
   }
 
   private sendOn(q: MessageQueue, port: Port, msg: Message): void {
-    if (q.length > 0 || !port.send(msg)) {
-      // A packet that has to wait can no longer leave from its head's arrival time.
-      msg.headAt = 0;
-      q.push(msg);
-    }
-  }
-
-  private drain(port: Port, q: MessageQueue): void {
-    // Take the message off first: the receiver may queue it, and the queues are intrusive.
-    for (let m = q.shift(); m !== null; m = q.shift()) {
-      if (!port.send(m)) {
-        q.pushFront(m);
-        return;
-      }
-    }
+    // A packet that has to wait can no longer leave from its head's arrival time.
+    if (!sendOrQueue(port, q, msg)) msg.headAt = 0;
   }
 }
 

@@ -1,6 +1,6 @@
 import type { EventHandler } from "../kernel/event-queue.ts";
 import { MessageQueue, type Message } from "../kernel/message.ts";
-import { Port, type PortOwner } from "../kernel/port.ts";
+import { drainBacklog, Port, sendOrQueue, type PortOwner } from "../kernel/port.ts";
 import type { Simulator } from "../kernel/simulator.ts";
 import type { Average } from "../stats/average.ts";
 import type { Counter } from "../stats/counter.ts";
@@ -120,12 +120,7 @@ export class SimpleMemory implements PortOwner, EventHandler {
 
   /** The home agent has room again: send what it refused. */
   wake(_port: Port): void {
-    for (let m = this.unsent.shift(); m !== null; m = this.unsent.shift()) {
-      if (!this.port.send(m)) {
-        this.unsent.pushFront(m);
-        return;
-      }
-    }
+    drainBacklog(this.port, this.unsent);
   }
 
   /**
@@ -180,6 +175,6 @@ export class SimpleMemory implements PortOwner, EventHandler {
   }
 
   private respond(msg: Message): void {
-    if (this.unsent.length > 0 || !this.port.send(msg)) this.unsent.push(msg);
+    sendOrQueue(this.port, this.unsent, msg);
   }
 }

@@ -1,6 +1,6 @@
 import type { EventHandler } from "../kernel/event-queue.ts";
 import { MessageQueue, type Message, type MessagePool } from "../kernel/message.ts";
-import { Port, type PortOwner } from "../kernel/port.ts";
+import { drainBacklog, Port, sendOrQueue, type PortOwner } from "../kernel/port.ts";
 import type { Simulator } from "../kernel/simulator.ts";
 import { MsgKind } from "../mem/msg-kind.ts";
 import type { Counter } from "../stats/counter.ts";
@@ -100,12 +100,7 @@ export class PageMigrator implements PortOwner, EventHandler {
   }
 
   wake(_port: Port): void {
-    for (let m = this.outQ.shift(); m !== null; m = this.outQ.shift()) {
-      if (!this.port.send(m)) {
-        this.outQ.pushFront(m);
-        return;
-      }
-    }
+    drainBacklog(this.port, this.outQ);
   }
 
   private startNext(): void {
@@ -133,6 +128,6 @@ export class PageMigrator implements PortOwner, EventHandler {
   }
 
   private send(msg: Message): void {
-    if (this.outQ.length > 0 || !this.port.send(msg)) this.outQ.push(msg);
+    sendOrQueue(this.port, this.outQ, msg);
   }
 }

@@ -1,6 +1,6 @@
 import type { EventHandler } from "../event-queue.ts";
 import { MessageQueue, type MessagePool } from "../message.ts";
-import { Port, type PortOwner } from "../port.ts";
+import { drainBacklog, Port, sendOrQueue, type PortOwner } from "../port.ts";
 import type { RngStream } from "../rng.ts";
 import type { Simulator } from "../simulator.ts";
 
@@ -56,7 +56,7 @@ export class PoissonSource implements EventHandler, PortOwner {
     m.txnId = this.sent;
     m.sizeBytes = this.sizes.length === 1 ? this.sizes[0]! : this.sizes[this.rng.int(this.sizes.length)]!;
     this.sent++;
-    if (this.backlog.length > 0 || !this.port.send(m)) this.backlog.push(m);
+    sendOrQueue(this.port, this.backlog, m);
     if (this.sent < this.limit) this.sim.schedule(this, Math.round(this.rng.exp(this.meanGapPs)), EV_ARRIVAL, null);
   }
 
@@ -67,11 +67,6 @@ export class PoissonSource implements EventHandler, PortOwner {
 
   /** The connection has room again: send from the backlog, oldest first, while it accepts. */
   wake(_port: Port): void {
-    for (let m = this.backlog.shift(); m !== null; m = this.backlog.shift()) {
-      if (!this.port.send(m)) {
-        this.backlog.pushFront(m);
-        return;
-      }
-    }
+    drainBacklog(this.port, this.backlog);
   }
 }

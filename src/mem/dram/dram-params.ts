@@ -1,3 +1,5 @@
+import type { MappingOrganisation } from "./address-mapping.ts";
+
 /** How the rows of a device are refreshed: all banks of a rank at once, one bank at a time, or never (NVM). */
 export type RefreshMode = "all-bank" | "per-bank" | "none";
 
@@ -7,25 +9,12 @@ export type PagePolicy = "open" | "closed" | "adaptive";
 /**
  * Everything one channel controller needs: the device organisation, its timing in memory-clock
  * cycles (tCK, as JEDEC tables give them) and the controller's policies. Presets and `--set`
- * overrides resolve to one of these; the simulator never sees unit strings.
+ * overrides resolve to one of these; the simulator never sees unit strings. The organisation
+ * (channels, ranks, bank groups, banks, rows, row and line bytes) is MappingOrganisation's.
  */
-export interface DramParams {
+export interface DramParams extends MappingOrganisation {
   /** Memory clock period (tCK) in whole picoseconds; commands issue on its edges. */
   tCKps: number;
-  /** Independent channels (each with its own controller, command and data bus). */
-  channels: number;
-  /** Ranks sharing one channel's buses. */
-  ranks: number;
-  /** Bank groups per rank (1 for devices without bank groups). */
-  bankGroups: number;
-  /** Banks per bank group. */
-  banksPerGroup: number;
-  /** Rows per bank (addresses beyond the capacity wrap). */
-  rows: number;
-  /** Bytes in one row of a rank (the page: device page size times devices per rank). */
-  rowBytes: number;
-  /** Bytes in one line: the interleaving unit of the address mapping. */
-  lineBytes: number;
   /** Data-bus width of a channel in bytes (bytes per beat). */
   busBytes: number;
   /** Beats per burst (BL). */
