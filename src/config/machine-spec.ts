@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DramSpec } from "../mem/dram/dram-spec.ts";
+import { DeviceSpec, IommuSpec } from "./device-spec.ts";
 import { Bandwidth, Duration, Frequency, NonNegativeSize as NonNegativeSizeField, Size } from "./units.ts";
 
 /** A cache level: size, ways and hit latency in core cycles. */
@@ -259,6 +260,10 @@ export const MachineSpec = z
     node: NodeSpec,
     /** Memory-only NUMA nodes, numbered after the sockets. */
     memoryNodes: z.array(MemoryNodeSpec).default([]),
+    /** Accelerators on device links; a device's memory is a NUMA node numbered after the memory-only nodes. */
+    devices: z.array(DeviceSpec).default([]),
+    /** The IOMMU on the CPU die that translates for devices in iommu mode. */
+    iommu: IommuSpec.default(IommuSpec.parse({})),
     os: OsSpec.default(OS_DEFAULT),
     coherence: z.enum(["broadcast", "directory"]).default("broadcast"),
     directoryLatency: Duration.default(0),
@@ -349,6 +354,14 @@ export const MachineSpec = z
     m.memoryNodes.forEach((mn, i) => {
       if (mn.attachTo >= n) ctx.addIssue({ code: "custom", path: ["memoryNodes", i, "attachTo"], message: `socket ${mn.attachTo} does not exist (the machine has sockets 0-${n - 1})` });
       if (mn.memory.size % m.pageSize !== 0) ctx.addIssue({ code: "custom", path: ["memoryNodes", i, "memory", "size"], message: `expected a whole number of ${m.pageSize}-byte pages` });
+    });
+    const deviceNames = new Set<string>();
+    m.devices.forEach((d, i) => {
+      if (d.attachTo >= n) ctx.addIssue({ code: "custom", path: ["devices", i, "attachTo"], message: `socket ${d.attachTo} does not exist (the machine has sockets 0-${n - 1})` });
+      if (deviceNames.has(d.name)) ctx.addIssue({ code: "custom", path: ["devices", i, "name"], message: `device "${d.name}" is declared twice` });
+      deviceNames.add(d.name);
+      if (d.memory !== undefined && d.memory.size % m.pageSize !== 0) ctx.addIssue({ code: "custom", path: ["devices", i, "memory", "size"], message: `expected a whole number of ${m.pageSize}-byte pages` });
+      if (d.translation.mode === "gpu-mmu" && d.memory === undefined) ctx.addIssue({ code: "custom", path: ["devices", i, "translation", "mode"], message: "gpu-mmu migrates pages into device memory: the device needs memory" });
     });
     if (m.node.memory.size % m.pageSize !== 0) ctx.addIssue({ code: "custom", path: ["node", "memory", "size"], message: `expected a whole number of ${m.pageSize}-byte pages` });
   });

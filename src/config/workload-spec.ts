@@ -23,6 +23,8 @@ export const RegionSpec = z.strictObject({
   populate: z.boolean().optional(),
   /** Page size: 4KiB, 2MiB or 1GiB (huge pages need contiguous frames or the boot-time pool). */
   pageSize: Size.optional(),
+  /** Mapped for the devices too (through the IOMMU or the GPU's page table); others are refused to them. */
+  device: z.boolean().optional(),
 });
 export type RegionSpec = z.infer<typeof RegionSpec>;
 
@@ -92,8 +94,69 @@ export const ThreadSpec = z.discriminatedUnion("generator", [
     /** Write the whole table once, in order, before the updates. */
     init: z.boolean().optional(),
   }),
+  z.strictObject({
+    ...common,
+    generator: z.literal("dma-driver"),
+    /** The device (by name) whose DMA engine copies. */
+    device: z.string(),
+    /** The host buffer. */
+    region: z.string(),
+    /** Bytes per copy (default: the whole region). */
+    bytes: Size.optional(),
+    /** h2d: the device reads the buffer into its memory; d2h: it writes the buffer from its memory. */
+    direction: z.enum(["h2d", "d2h"]).default("h2d"),
+    /** Coherent DMA snoops the caches; non-coherent DMA makes the driver flush (h2d) or invalidate (d2h) the buffer's lines. */
+    coherent: z.boolean().default(true),
+    /** The thread writes the buffer before each h2d copy (so caches hold dirty lines). */
+    prepare: z.boolean().default(true),
+    iterations: z.number().int().positive().default(1),
+    /** Core cycles between polls of the device's status register. */
+    pollGapCycles: z.number().int().nonnegative().default(200),
+  }),
+  z.strictObject({
+    ...common,
+    generator: z.literal("mmio-poll"),
+    device: z.string(),
+    /** Doorbells rung; after each, the status register is polled until the device's work is done. */
+    iterations: z.number().int().positive().default(100),
+    /** Device time per doorbell before it sets its status. */
+    deviceWorkNs: z.number().nonnegative().default(1000),
+    pollGapCycles: z.number().int().nonnegative().default(200),
+  }),
+  z.strictObject({
+    ...common,
+    generator: z.literal("ping-pong"),
+    device: z.string(),
+    /** The host mailbox the device writes its answer into (a line of it). */
+    region: z.string(),
+    iterations: z.number().int().positive().default(100),
+  }),
 ]);
 export type ThreadSpec = z.infer<typeof ThreadSpec>;
+
+/** Work a device does on its own: a GPU kernel over host regions. */
+export const AgentSpec = z.discriminatedUnion("kind", [
+  z.strictObject({
+    kind: z.literal("gpu-kernel"),
+    device: z.string(),
+    kernel: z.enum(["vector-add", "saxpy", "gather", "stream-read", "stream-copy"]),
+    /** Elements per array (default: the smallest array's region, at elementBytes each). */
+    elements: z.number().int().positive().optional(),
+    elementBytes: z.number().int().positive().default(4),
+    /** Regions of the kernel's arrays, in order: vector-add a, b, c; saxpy x, y; gather table, idx, out; stream-read a; stream-copy src, dst. */
+    arrays: z.array(z.string()).min(1),
+    /**
+     * How the arrays reach the GPU: device (already in device memory), explicit-copy (DMA to
+     * device memory first, results back after), on-demand (unified memory: pages migrate on
+     * the GPU's faults), zero-copy (the GPU reads host memory across the link).
+     */
+    memory: z.enum(["device", "explicit-copy", "on-demand", "zero-copy"]).default("device"),
+    /** Times the kernel is launched, one after another. */
+    repeat: z.number().int().positive().default(1),
+    startNs: z.number().nonnegative().default(0),
+  }),
+]);
+export type AgentSpec = z.infer<typeof AgentSpec>;
 
 /** Run the workload in a virtual machine: how guest addresses reach host memory. */
 export const GuestSpec = z.strictObject({
@@ -112,7 +175,9 @@ export const WorkloadSpec = z
     name: z.string().min(1),
     description: z.string().default(""),
     regions: z.array(RegionSpec).min(1),
-    threads: z.array(ThreadSpec).min(1),
+    threads: z.array(ThreadSpec).default([]),
+    /** Device work (GPU kernels). */
+    agents: z.array(AgentSpec).optional(),
     /** Run in a guest (default: natively). */
     guest: GuestSpec.optional(),
     /** Address-space layout randomisation: regions at random, widely spread bases. */
@@ -134,5 +199,13 @@ export const WorkloadSpec = z
       }
       if (t.generator === "triad" && t.chunk >= t.chunks) ctx.addIssue({ code: "custom", path: ["threads", i, "chunk"], message: `chunk ${t.chunk} is not below chunks (${t.chunks})` });
     });
+    (w.agents ?? []).forEach((a, i) => {
+      a.arrays.forEach((r, k) => {
+        if (!names.has(r)) ctx.addIssue({ code: "custom", path: ["agents", i, "arrays", k], message: `no region named "${r}" (regions: ${[...names.keys()].join(", ")})` });
+      });
+      const need = { "vector-add": 3, saxpy: 2, gather: 3, "stream-read": 1, "stream-copy": 2 }[a.kernel];
+      if (a.arrays.length !== need) ctx.addIssue({ code: "custom", path: ["agents", i, "arrays"], message: `${a.kernel} takes ${need} arrays, got ${a.arrays.length}` });
+    });
+    if (w.threads.length === 0 && (w.agents ?? []).length === 0) ctx.addIssue({ code: "custom", path: ["threads"], message: "expected at least one thread or agent" });
   });
 export type WorkloadSpec = z.infer<typeof WorkloadSpec>;

@@ -126,6 +126,14 @@ export class Core implements PortOwner, EventHandler, WalkHost {
   private stallSince: number;
   private readonly stPrefetches: Counter;
   private readonly stPrefetchStopped: Counter;
+  private readonly stMmioReads: Counter;
+  private readonly stFlushes: Counter;
+  private readonly stFlushedDirty: Counter;
+  private readonly stMmioWrites: Counter;
+  private readonly stMmioReadLatency: Histogram;
+  /** An MMIO read is outstanding: nothing issues until its value is back. */
+  private mmioPending: boolean;
+  private mmioIssuedAt: number;
 
   constructor(sim: Simulator, stats: StatsRegistry, pool: MessagePool, name: string, clock: ClockDomain, p: CoreParams) {
     this.name = name;
@@ -171,6 +179,13 @@ export class Core implements PortOwner, EventHandler, WalkHost {
     this.sbHead = 0;
     this.sbCount = 0;
     this.stallSince = 0;
+    this.mmioPending = false;
+    this.mmioIssuedAt = 0;
+    this.stFlushes = stats.counter(`${name}.flushes`, "count", "lines flushed (clflush)");
+    this.stFlushedDirty = stats.counter(`${name}.flushedDirty`, "count", "flushed lines that were dirty and went back to memory");
+    this.stMmioReads = stats.counter(`${name}.mmio.reads`, "count", "uncacheable device-register reads");
+    this.stMmioWrites = stats.counter(`${name}.mmio.writes`, "count", "posted device-register writes");
+    this.stMmioReadLatency = stats.histogram(`${name}.mmio.readLatencyPs`, "ps", "MMIO read sent to value back");
     this.stLoads = stats.counter(`${name}.loads`, "count", "loads issued");
     this.stStores = stats.counter(`${name}.stores`, "count", "stores issued");
     this.stL1Hits = stats.counter(`${name}.l1d.hits`, "count", "accesses that hit in L1d (stores: hit with ownership)");
@@ -242,6 +257,7 @@ export class Core implements PortOwner, EventHandler, WalkHost {
 
   /** A fill arrives from the northbridge. */
   recv(_port: Port, msg: Message): boolean {
+    if (msg.kind === MsgKind.MmioReadResp) return this.mmioDone(msg);
     const m = msg.txnId;
     // Every request completes exactly once: a fill for a free miss register is a broken invariant.
     if (this.mshrBusy[m] !== 1) throw new InvariantError(this.name, this.sim.now, `fill for miss register ${m}, which has no request outstanding`);
@@ -313,6 +329,8 @@ export class Core implements PortOwner, EventHandler, WalkHost {
       return;
     }
     for (;;) {
+      // Behind an MMIO read every later access waits, as behind a fence.
+      if (this.mmioPending) return this.stall();
       if (!this.haveOp) {
         if (this.done || !program.next(this.op)) {
           this.done = true;
@@ -356,6 +374,11 @@ export class Core implements PortOwner, EventHandler, WalkHost {
           if (d === Infinity) return this.stall();
           if (d > waitUntil) waitUntil = d;
         }
+      } else if (kind === OpKind.MmioLoad || kind === OpKind.MmioStore) {
+        // Uncacheable and strictly ordered: every earlier access completes first.
+        if (this.mshrsInUse > 0 || (this.walker !== null && this.walker.busy > 0)) return this.stall();
+        const d = this.lastAccessDone();
+        if (d > waitUntil) waitUntil = d;
       }
       if (waitUntil > now) {
         this.unstall();
@@ -393,6 +416,8 @@ export class Core implements PortOwner, EventHandler, WalkHost {
   private access(now: number): boolean {
     const op = this.op;
     if (op.kind === OpKind.Unmap) return this.unmap();
+    if (op.kind === OpKind.MmioLoad || op.kind === OpKind.MmioStore) return this.mmio(op.kind === OpKind.MmioStore);
+    if (op.kind === OpKind.Flush) return this.flush();
     const isStore = op.kind === OpKind.Store;
     const w = this.walker;
     // The paging model flushes the translating core's TLBs on an untagged VM exit.
@@ -447,6 +472,68 @@ export class Core implements PortOwner, EventHandler, WalkHost {
       this.stPrefetches.value++;
       this.sendRequest(m, line, false);
     }
+  }
+
+  /** clflush: drops the line from L1d and L2, writing it back if dirty; false while a miss to it is outstanding. */
+  private flush(): boolean {
+    const paddr = (this.translator as Translator).translate(this.op.vaddr, this.p.node, false);
+    const line = Math.floor(paddr / this.lineBytes);
+    if (this.findMshr(line) !== NONE) return false;
+    this.stFlushes.value++;
+    const s1 = this.l1d.find(line);
+    const s2 = this.l2.find(line);
+    const dirty = (s1 >= 0 && isDirty(this.l1d.slotState(s1))) || (s2 >= 0 && isDirty(this.l2.slotState(s2)));
+    if (s1 < 0 && s2 < 0) return true;
+    this.l2.invalidate(line);
+    // evictFromL2 drops the L1d copy and writes the line back when either copy was dirty.
+    this.evictFromL2(line, dirty ? LineState.M : LineState.I);
+    if (dirty) this.stFlushedDirty.value++;
+    return true;
+  }
+
+  /** Latest completion tick of the loads in the window and the stores in the buffer (all hits by now). */
+  private lastAccessDone(): number {
+    let d = 0;
+    const n = Math.min(this.loadsIssued, this.p.loadWindow);
+    for (let e = 0; e < n; e++) if (this.winMshr[e] === NONE && this.winDone[e] > d) d = this.winDone[e];
+    this.retireStores(this.sim.now);
+    if (this.sbCount > 0) {
+      const last = this.sbDone[(this.sbHead + this.sbCount - 1) % this.p.storeBufferEntries];
+      if (last > d) d = last;
+    }
+    return d;
+  }
+
+  /** Sends an MMIO read (the core then waits for its value) or a posted MMIO write. */
+  private mmio(isWrite: boolean): boolean {
+    const msg = this.pool.get();
+    msg.kind = isWrite ? MsgKind.MmioWrite : MsgKind.MmioRead;
+    msg.addr = this.op.vaddr;
+    msg.aux = isWrite ? this.op.bytes : 0;
+    msg.txnId = 0;
+    msg.sizeBytes = 8;
+    msg.issuedAt = this.sim.now;
+    if (isWrite) this.stMmioWrites.value++;
+    else {
+      this.stMmioReads.value++;
+      this.mmioPending = true;
+      this.mmioIssuedAt = this.sim.now;
+    }
+    this.send(msg);
+    return true;
+  }
+
+  /** An MMIO read's value is back: the thread sees it and issuing resumes. */
+  private mmioDone(msg: Message): boolean {
+    if (!this.mmioPending) throw new InvariantError(this.name, this.sim.now, "MMIO read response with no MMIO read outstanding");
+    const value = msg.aux;
+    this.pool.put(msg);
+    this.mmioPending = false;
+    this.stMmioReadLatency.sample(this.sim.now - this.mmioIssuedAt);
+    this.program?.mmioValue?.(value);
+    this.lastIssueAt = this.sim.now;
+    if (this.stalled || this.scheduledAt < 0) this.issue();
+    return true;
   }
 
   /** munmap: the OS drops the pages; a shootdown's wait (with timed translation) stops the core. */
@@ -690,7 +777,7 @@ export class Core implements PortOwner, EventHandler, WalkHost {
   }
 
   private checkFinished(): void {
-    if (this.finishedAt >= 0 || this.mshrsInUse > 0) return;
+    if (this.finishedAt >= 0 || this.mshrsInUse > 0 || this.mmioPending) return;
     if (this.walker !== null && this.walker.busy > 0) return;
     this.retireStores(this.sim.now);
     if (this.sbCount > 0) {

@@ -8,6 +8,18 @@ export const OpKind = {
   Prefetch: 2,
   /** munmap of `bytes` at `vaddr`: the OS drops the pages and shoots down TLB entries. */
   Unmap: 3,
+  /**
+   * An uncacheable load of a device register at physical `vaddr`: it waits for every earlier
+   * access to complete, and every later one waits for its value (a fence, SEED-FACTS fact 30).
+   */
+  MmioLoad: 4,
+  /** A posted, uncacheable store of `bytes` (the value) to a device register at physical `vaddr`, after every earlier access. */
+  MmioStore: 5,
+  /**
+   * clflush of the line holding `vaddr`: the line leaves this core's caches, written back first
+   * if dirty (what a driver does before non-coherent DMA, SEED-FACTS fact 28).
+   */
+  Flush: 6,
 } as const;
 
 /** One memory operation, filled in place by a thread program (one reusable record per core). */
@@ -34,4 +46,6 @@ export interface ThreadProgram {
   readonly name: string;
   /** Fills `op` with the next operation and returns true, or returns false when the thread is done. */
   next(op: MemOp): boolean;
+  /** Receives the value an MmioLoad read, before the next operation is asked for (optional). */
+  mmioValue?(value: number): void;
 }

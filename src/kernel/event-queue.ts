@@ -122,7 +122,7 @@ export class EventQueue {
     }
     const t = ticks[h];
     if (t > untilTick) {
-      this.curVb = vb;
+      // Not taken: stay in the current bucket, since an event may yet be pushed before this one.
       return NIL;
     }
     // The earliest event is the head of its bucket.

@@ -10,6 +10,10 @@ import { Gups } from "../workload/gups.ts";
 import { PointerChase } from "../workload/pointer-chase.ts";
 import { Stream } from "../workload/stream.ts";
 import { Triad } from "../workload/triad.ts";
+import { DmaDriver } from "../workload/dma-driver.ts";
+import { MmioPoll } from "../workload/mmio-poll.ts";
+import { PingPong } from "../workload/ping-pong.ts";
+import type { DeviceHandle } from "../accel/device-handle.ts";
 import type { Machine } from "./build-machine.ts";
 
 /** A thread placed on a core, with the program it runs. */
@@ -115,7 +119,7 @@ export function bindWorkload(m: Machine, w: WorkloadSpec, seed: number, file: st
     }
     used.set(core, i);
     const rng = new RngStream(seed, `thread${i}`);
-    const program = makeProgram(t, regions, rng, m.spec.pageSize, (path, msg) => problem(`threads[${i}].${path}`, msg));
+    const program = makeProgram(t, regions, rng, m, (path, msg) => problem(`threads[${i}].${path}`, msg));
     if (program === null) return;
     const roles = ["region", "src", "dst", "a", "b", "c"]
       .map((k) => (t as Record<string, unknown>)[k])
@@ -174,7 +178,13 @@ function policyNodes(p: NumaPolicy): number[] {
   }
 }
 
-function makeProgram(t: ThreadSpec, regions: Map<string, Region>, rng: RngStream, pageBytes: number, problem: (path: string, msg: string) => void): ThreadProgram | null {
+function makeProgram(t: ThreadSpec, regions: Map<string, Region>, rng: RngStream, m: Machine, problem: (path: string, msg: string) => void): ThreadProgram | null {
+  const pageBytes = m.spec.pageSize;
+  const device = (name: string): DeviceHandle | null => {
+    const d = m.devices.find((x) => x.name === name) ?? null;
+    if (d === null) problem("device", m.devices.length === 0 ? `no device named "${name}": the machine has no devices` : `no device named "${name}" (devices: ${m.devices.map((x) => x.name).join(", ")})`);
+    return d;
+  };
   const reg = (name: string) => regions.get(name) as Region;
   const ws = (r: Region, requested: number | undefined, path: string): number => {
     const size = requested ?? r.sizeBytes;
@@ -223,6 +233,25 @@ function makeProgram(t: ThreadSpec, regions: Map<string, Region>, rng: RngStream
     case "gups": {
       const r = reg(t.region);
       return new Gups({ tableVa: r.start, tableBytes: r.sizeBytes, updates: t.updates, gapCycles: t.gapCycles, zipfTheta: t.zipfTheta ?? 0, pageBytes, init: t.init ?? false }, rng);
+    }
+    case "mmio-poll": {
+      const d = device(t.device);
+      if (d === null) return null;
+      return new MmioPoll({ mmioBase: d.mmioBase, iterations: t.iterations, deviceWorkNs: t.deviceWorkNs, pollGapCycles: t.pollGapCycles, gapCycles: t.gapCycles });
+    }
+    case "ping-pong": {
+      const d = device(t.device);
+      if (d === null) return null;
+      return new PingPong({ mmioBase: d.mmioBase, mailboxVa: reg(t.region).start, iterations: t.iterations, gapCycles: t.gapCycles }, d.mailbox);
+    }
+    case "dma-driver": {
+      const d = device(t.device);
+      if (d === null) return null;
+      const r = reg(t.region);
+      const bytes = ws(r, t.bytes, "bytes");
+      if (d.memBytes === 0) problem("device", `device "${d.name}" has no memory of its own to copy to or from`);
+      else if (bytes > d.memBytes) problem("bytes", `${bytes} bytes do not fit in device "${d.name}"'s ${d.memBytes} bytes of memory`);
+      return new DmaDriver({ mmioBase: d.mmioBase, bufferVa: r.start, bytes, deviceOffset: 0, direction: t.direction, coherent: t.coherent, prepare: t.prepare, iterations: t.iterations, lineBytes: m.spec.lineSize, pollGapCycles: t.pollGapCycles, gapCycles: t.gapCycles });
     }
   }
 }

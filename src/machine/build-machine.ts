@@ -21,6 +21,7 @@ import { FrameAllocator } from "../vm/frame-allocator.ts";
 import { linkBandwidthBytesPerNs } from "./link-bandwidth.ts";
 import { SwitchRouter } from "./switch-router.ts";
 import { CoherenceAudit } from "./coherence-audit.ts";
+import type { DeviceHandle } from "../accel/device-handle.ts";
 
 /** One socket of a built machine. */
 export interface MachineNode {
@@ -61,6 +62,8 @@ export interface Machine {
   coreClock: ClockDomain;
   /** Each socket's shared last-level cache, if the machine has them. */
   sharedCaches: SharedCache[];
+  /** Accelerators on device links (GPU, DMA engine, registers, translation), in machine-file order. */
+  devices: DeviceHandle[];
 }
 
 /** The topology graph a spec describes (sockets first, then switches and I/O hubs). */
@@ -116,13 +119,17 @@ export function buildMachine(spec: MachineSpec, options: BuildOptions = {}): Mac
   const nSockets = topology.vertices.filter((v) => v.kind === "socket").length;
   const hops = socketHops(routes);
   const lineBytes = spec.lineSize;
-  const nodeSizes = [...new Array<number>(nSockets).fill(spec.node.memory.size), ...spec.memoryNodes.map((mn) => mn.memory.size)];
-  const hosts = [...Array.from({ length: nSockets }, (_, i) => i), ...spec.memoryNodes.map((mn) => mn.attachTo)];
+  // Memory nodes: the sockets', then the memory-only nodes, then the devices' own memories.
+  const withMemory = spec.devices.filter((d) => d.memory !== undefined);
+  const nodeSizes = [...new Array<number>(nSockets).fill(spec.node.memory.size), ...spec.memoryNodes.map((mn) => mn.memory.size), ...withMemory.map((d) => d.memory?.size ?? 0)];
+  const hosts = [...Array.from({ length: nSockets }, (_, i) => i), ...spec.memoryNodes.map((mn) => mn.attachTo), ...withMemory.map((d) => d.attachTo)];
   const homeMap = new NodeRangeHomeMap(nodeSizes, lineBytes, hosts);
   const frames = new FrameAllocator(Array.from(homeMap.bases.subarray(0, nodeSizes.length)), nodeSizes, spec.pageSize);
   // One row per memory node (a memory-only node measures from the socket serving it), so the OS can
   // fall back from a full memory-only node to its nearest neighbour.
-  const osHops = hosts.map((from) => hosts.map((h, n) => hops[from][h] + (n >= nSockets ? 0.5 : 0)));
+  // Device memory is farther still (across the device link): the OS falls back to it last.
+  const firstDeviceNode = nSockets + spec.memoryNodes.length;
+  const osHops = hosts.map((from) => hosts.map((h, n) => hops[from][h] + (n >= firstDeviceNode ? 2 : n >= nSockets ? 0.5 : 0)));
   const coreClock = new ClockDomain(spec.node.core.clock);
   const nodes: MachineNode[] = [];
   const cores: Core[] = [];
@@ -267,7 +274,7 @@ export function buildMachine(spec: MachineSpec, options: BuildOptions = {}): Mac
     }
     for (const l of links) l.trace = trace;
   }
-  return { spec, sim, stats, pool, topology, routes, hops, osHops, memoryNodeCount: nodeSizes.length, nodes, cores, links, homeMap, frames, coreClock, sharedCaches };
+  return { spec, sim, stats, pool, topology, routes, hops, osHops, memoryNodeCount: nodeSizes.length, nodes, cores, links, homeMap, frames, coreClock, sharedCaches, devices: [] };
 }
 
 /** A node's memory controller from its spec: the latency-and-bandwidth one or a bank-level one. */

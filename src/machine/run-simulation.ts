@@ -107,6 +107,7 @@ export function collectResults(ctx: RunContext, machineSpec: MachineSpec, worklo
       const left = n.nb.outstanding();
       if (left !== null) throw new InvariantError(n.nb.name, machine.sim.now, `the run ended with ${left}`);
     }
+    for (const l of machine.links) l.audit?.finish(machine.sim.now);
   }
   const stats = machine.stats.dump();
   const perNode = machineSpec.node.cores;

@@ -31,7 +31,39 @@ export const MsgKind = {
   SrcDone: 18,
   /** Home -> requester: a write-back is accepted. */
   WriteBackAck: 19,
+  /**
+   * I/O agent -> home: write a whole line (a DMA write). The home invalidates every cached copy
+   * (unless the request carries NO_SNOOP), writes memory and answers with a header-only Data.
+   */
+  WriteLineReq: 20,
+  /** Core -> device: an uncacheable read of a device register (addr in an MMIO range). */
+  MmioRead: 21,
+  /** Device -> core: the register's value (aux) for an MmioRead (same Message, kind changed). */
+  MmioReadResp: 22,
+  /** Core -> device: a posted, uncacheable write of a device register (aux: the value). */
+  MmioWrite: 23,
+  /** Device TLB -> translation service: translate the page holding `addr` (aux: 1 for a write). */
+  XlatReq: 24,
+  /**
+   * Translation service -> device TLB (same Message, kind changed): `addr` is now the physical
+   * address of the page's first byte, `aux` the page shift, or XLAT_BLOCKED when the access is not
+   * allowed (the device must drop it and count it).
+   */
+  XlatResp: 25,
+  /**
+   * Translation service -> device: drop every cached translation in [addr, addr + aux bytes)
+   * (aux 0: everything); the device answers with XlatInvalDone (same Message, kind changed).
+   */
+  XlatInval: 26,
+  /** Device -> translation service: an XlatInval has taken effect. */
+  XlatInvalDone: 27,
 } as const;
+
+/** Flag in the `aux` of a ReadReq or WriteLineReq from an I/O agent: do not probe the caches. */
+export const NO_SNOOP = 1 << 24;
+
+/** `aux` of an XlatResp whose access the IOMMU or GPU MMU refused (never performed). */
+export const XLAT_BLOCKED = -1;
 
 /** Names of the message kinds, by number (for traces). */
 export const MSG_KIND_NAMES: Record<number, string> = Object.fromEntries(Object.entries(MsgKind).map(([k, v]) => [v, k]));

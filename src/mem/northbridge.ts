@@ -11,7 +11,7 @@ import type { Cache } from "./cache.ts";
 import type { SharedCache } from "./shared-cache.ts";
 import { InvariantError } from "../machine/invariant-error.ts";
 import { LineState } from "./moesi.ts";
-import { MsgKind } from "./msg-kind.ts";
+import { MsgKind, NO_SNOOP } from "./msg-kind.ts";
 import type { HomeMap } from "./home-map.ts";
 
 /** How a home node keeps its lines coherent. */
@@ -61,6 +61,17 @@ const SHARED_BY_DIRECTORY = 1 << 16;
 const COUNT_MASK = 0xffff;
 const MAYBE_DIRTY = 1 << 30;
 const NODE_BITS = (1 << 30) - 1;
+/** Set by the requester's northbridge on a request from an I/O agent (it caches nothing). */
+const IO_REQUEST = 1 << 25;
+/** Core-tag bits of an MMIO message's txnId (the core's local index sits above them). */
+const MMIO_TAG_BITS = 16;
+
+/** A physical range of device registers and the socket whose I/O port reaches the device. */
+export interface MmioRange {
+  lo: number;
+  hi: number;
+  node: number;
+}
 
 /**
  * A node's northbridge: the crossbar that routes packets between its cores, its links and its
@@ -103,8 +114,12 @@ export class Northbridge implements PortOwner, EventHandler {
   /** Event target that hands a request to the home logic after the directory lookup. */
   private readonly homeDelay: EventHandler;
   private readonly memQueue = new MessageQueue();
-  /** Memory controllers of memory-only nodes this socket serves: port, queue, address range. */
+  /** Memory controllers of memory-only nodes (and devices) this socket serves: port, queue, address range. */
   private readonly extraMem: { port: Port; queue: MessageQueue; lo: number; hi: number }[] = [];
+  /** Which core ports face an I/O agent (a root complex) rather than a core. */
+  private readonly ioPorts: number[] = [];
+  /** Device register ranges of the whole machine, and the socket each is reached through. */
+  private mmio: MmioRange[] = [];
 
   // Requester side: one entry per outstanding core miss (struct of arrays).
   private readonly txnCore: Int32Array;
@@ -232,6 +247,28 @@ export class Northbridge implements PortOwner, EventHandler {
     return port;
   }
 
+  /**
+   * Adds a port facing an I/O agent (a root complex): it speaks the core protocol but caches
+   * nothing, so its requests bypass the shared cache, and NO_SNOOP requests probe no cache.
+   */
+  addIoPort(): Port {
+    const port = this.addCorePort();
+    this.ioPorts.push(port.index);
+    return port;
+  }
+
+  /** Routes another physical range [lo, hi) to an existing memory-side port (e.g. a device's registers). */
+  addMemoryRange(port: Port, lo: number, hi: number): void {
+    const x = this.extraMem.find((e) => e.port === port);
+    if (x === undefined) throw new Error(`${this.name}: ${port.name} is not a memory port of this northbridge`);
+    this.extraMem.push({ port, queue: x.queue, lo, hi });
+  }
+
+  /** Sets the machine's device register ranges (MMIO reads and writes are routed by them). */
+  setMmioRanges(ranges: MmioRange[]): void {
+    this.mmio = ranges;
+  }
+
   /** Adds a port facing an interconnect link and returns it. */
   addLinkPort(label: string): Port {
     const port = new Port(this, `${this.name}.${label}`, 1000 + this.linkPorts.length);
@@ -288,8 +325,8 @@ export class Northbridge implements PortOwner, EventHandler {
       return;
     }
     if (port.index < 0) {
-      const x = this.extraMem[-2 - port.index];
-      drainBacklog(x.port, x.queue);
+      const x = this.extraMem.find((e) => e.port === port);
+      if (x !== undefined) drainBacklog(x.port, x.queue);
       return;
     }
     drainBacklog(port, port.index >= 1000 ? this.linkQueues[port.index - 1000] : this.coreQueues[port.index]);
@@ -309,7 +346,12 @@ export class Northbridge implements PortOwner, EventHandler {
   // ---- requester side -------------------------------------------------------------------------
 
   private fromCore(coreIdx: number, msg: Message): boolean {
-    const shared = this.shared;
+    const io = this.ioPorts.length > 0 && this.ioPorts.includes(coreIdx);
+    const shared = io ? null : this.shared;
+    if (msg.kind === MsgKind.MmioRead || msg.kind === MsgKind.MmioWrite) {
+      this.toDevice(coreIdx, msg);
+      return true;
+    }
     if (msg.kind === MsgKind.SrcDone) {
       // From a core that installed a fill: release the line at its home (a shared-cache hit has none).
       if (shared !== null) this.fillLanded(Math.floor(msg.addr / this.p.lineBytes));
@@ -382,7 +424,9 @@ export class Northbridge implements PortOwner, EventHandler {
     msg.src = this.p.nodeId;
     msg.dst = home;
     msg.txnId = t;
-    msg.sizeBytes = this.p.packets.requestBytes;
+    // A core's request carries no flags; an I/O agent's says so, and whether it snoops.
+    msg.aux = io ? (msg.aux & NO_SNOOP) | IO_REQUEST : 0;
+    msg.sizeBytes = msg.kind === MsgKind.WriteLineReq ? this.p.packets.dataHeaderBytes + this.p.lineBytes : this.p.packets.requestBytes;
     msg.issuedAt = this.sim.now;
     msg.hops = 0;
     msg.headAt = 0;
@@ -423,12 +467,13 @@ export class Northbridge implements PortOwner, EventHandler {
     fill.kind = MsgKind.Data;
     fill.addr = line;
     fill.txnId = this.txnCoreTag[t];
-    fill.aux = this.txnKind[t] === MsgKind.ReadReq ? (this.txnShared[t] === 1 ? LineState.S : LineState.E) : LineState.M;
+    const io = this.ioPorts.length > 0 && this.ioPorts.includes(this.txnCore[t]);
+    fill.aux = io ? LineState.I : this.txnKind[t] === MsgKind.ReadReq ? (this.txnShared[t] === 1 ? LineState.S : LineState.E) : LineState.M;
     fill.sizeBytes = this.p.lineBytes;
     fill.src = this.p.nodeId;
     fill.dst = this.p.nodeId;
     fill.issuedAt = this.txnStart[t];
-    const shared = this.shared;
+    const shared = io ? null : this.shared;
     if (shared !== null) {
       const lineNo = Math.floor(line / this.p.lineBytes);
       this.fillsInFlight.set(lineNo, (this.fillsInFlight.get(lineNo) ?? 0) + 1);
@@ -480,9 +525,31 @@ export class Northbridge implements PortOwner, EventHandler {
     this.homeSlots[slot] = msg;
     const exclusive = msg.kind !== MsgKind.ReadReq;
     const requester = msg.src;
+    const io = (msg.aux & IO_REQUEST) !== 0;
     let probes = 0;
     let sharedByDir = 0;
-    if (this.p.coherence === "broadcast") {
+    if ((msg.aux & NO_SNOOP) !== 0) {
+      // Non-coherent DMA: memory only; the driver has flushed or will invalidate the caches.
+    } else if (io) {
+      // An I/O agent caches nothing: a read finds dirty data in the caches (they keep it), a
+      // whole-line write invalidates every copy. The directory learns of no new sharer.
+      if (this.p.coherence === "broadcast") {
+        for (let n = 0; n < this.p.nodes; n++) this.sendProbe(msg, n, exclusive);
+        probes = this.p.nodes;
+      } else {
+        const entry = this.directory.get(msg.addr) ?? 0;
+        const sharers = entry & NODE_BITS;
+        if (exclusive || (entry & MAYBE_DIRTY) !== 0) {
+          for (let n = 0; n < this.p.nodes; n++) {
+            if ((sharers & (1 << n)) !== 0) {
+              this.sendProbe(msg, n, exclusive);
+              probes++;
+            }
+          }
+        }
+        if (exclusive) this.directory.delete(msg.addr);
+      }
+    } else if (this.p.coherence === "broadcast") {
       for (let n = 0; n < this.p.nodes; n++) this.sendProbe(msg, n, exclusive);
       probes = this.p.nodes;
     } else {
@@ -511,9 +578,10 @@ export class Northbridge implements PortOwner, EventHandler {
         this.directory.set(msg.addr, sharers | (1 << requester) | (sharers === 0 || maybeDirty ? MAYBE_DIRTY : 0));
       }
     }
-    // The memory read starts in parallel with the probes (a directory lookup delays both).
+    // The memory read starts in parallel with the probes (a directory lookup delays both); a
+    // whole-line write goes to memory at once and its acknowledgement completes the home's part.
     const rd = this.pool.get();
-    rd.kind = MsgKind.MemRead;
+    rd.kind = msg.kind === MsgKind.WriteLineReq ? MsgKind.MemWrite : MsgKind.MemRead;
     rd.addr = msg.addr;
     rd.sizeBytes = this.p.lineBytes;
     rd.txnId = slot;
@@ -538,10 +606,20 @@ export class Northbridge implements PortOwner, EventHandler {
   }
 
   private fromMemory(msg: Message): void {
-    if (msg.kind === MsgKind.MemWriteAck) {
+    if (msg.kind === MsgKind.MmioReadResp) {
+      // A device register's value, back to the node whose core asked.
+      msg.dst = msg.src;
+      msg.src = this.p.nodeId;
+      msg.sizeBytes = this.p.packets.dataHeaderBytes + 8;
+      msg.headAt = 0;
+      this.route(msg);
+      return;
+    }
+    if (msg.kind === MsgKind.MemWriteAck && msg.txnId < 0) {
       this.pool.put(msg);
       return;
     }
+    const written = msg.kind === MsgKind.MemWriteAck;
     const slot = msg.txnId;
     const req = this.homeSlots[slot] as Message;
     this.homeSlots[slot] = null;
@@ -550,7 +628,7 @@ export class Northbridge implements PortOwner, EventHandler {
     msg.src = this.p.nodeId;
     msg.dst = req.src;
     msg.txnId = req.txnId;
-    msg.sizeBytes = this.p.packets.dataHeaderBytes + this.p.lineBytes;
+    msg.sizeBytes = written ? this.p.packets.dataHeaderBytes : this.p.packets.dataHeaderBytes + this.p.lineBytes;
     msg.issuedAt = req.issuedAt;
     msg.hops = 0;
     // aux already holds the probe count and the directory's shared flag.
@@ -647,6 +725,7 @@ export class Northbridge implements PortOwner, EventHandler {
       case MsgKind.ReadReq:
       case MsgKind.ReadExReq:
       case MsgKind.UpgradeReq:
+      case MsgKind.WriteLineReq:
         if (this.p.coherence === "directory" && this.p.directoryLatencyPs > 0) {
           // The lookup delays the request at the home; modelled as a probe-style event.
           this.sim.schedule(this.homeDelay, this.p.directoryLatencyPs, 0, msg);
@@ -675,9 +754,37 @@ export class Northbridge implements PortOwner, EventHandler {
       case MsgKind.WriteBack:
         this.onWriteBack(msg);
         return;
+      case MsgKind.MmioRead:
+      case MsgKind.MmioWrite:
+        this.toMemory(msg);
+        return;
+      case MsgKind.MmioReadResp: {
+        const core = msg.txnId >>> MMIO_TAG_BITS;
+        msg.txnId &= (1 << MMIO_TAG_BITS) - 1;
+        this.sendOn(this.coreQueues[core], this.corePorts[core], msg);
+        return;
+      }
       default:
         throw new Error(`${this.name}: unexpected message kind ${msg.kind} at tick ${this.sim.now}`);
     }
+  }
+
+  /** Sends a core's MMIO read or write toward the socket that reaches the device. */
+  private toDevice(coreIdx: number, msg: Message): void {
+    let node = -1;
+    for (let i = 0; i < this.mmio.length; i++) {
+      const r = this.mmio[i];
+      if (msg.addr >= r.lo && msg.addr < r.hi) node = r.node;
+    }
+    if (node < 0) throw new InvariantError(this.name, this.sim.now, `MMIO access at 0x${msg.addr.toString(16)} outside every device register range`);
+    msg.src = this.p.nodeId;
+    msg.dst = node;
+    msg.txnId = (coreIdx << MMIO_TAG_BITS) | (msg.txnId & ((1 << MMIO_TAG_BITS) - 1));
+    msg.sizeBytes = msg.kind === MsgKind.MmioWrite ? this.p.packets.dataHeaderBytes + 8 : this.p.packets.requestBytes;
+    msg.issuedAt = this.sim.now;
+    msg.hops = 0;
+    msg.headAt = 0;
+    this.route(msg);
   }
 
   private toMemory(msg: Message): void {

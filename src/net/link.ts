@@ -6,6 +6,7 @@ import type { Counter } from "../stats/counter.ts";
 import type { StatsRegistry } from "../stats/registry.ts";
 import type { TraceWriter } from "../stats/trace-writer.ts";
 import { MSG_KIND_NAMES } from "../mem/msg-kind.ts";
+import type { LinkAudit } from "./link-audit.ts";
 
 /** Parameters of a point-to-point link (both directions alike). */
 export interface LinkParams {
@@ -76,6 +77,8 @@ export class Link implements Connection, EventHandler {
   readonly credits: number;
   /** Timeline writer, when the run records one (set by the machine builder). */
   trace: TraceWriter | null = null;
+  /** Bandwidth audit (see LinkAudit), when one is attached; null normally. */
+  audit: LinkAudit | null = null;
   private readonly sim: Simulator;
   private readonly psPerByte: number;
   private readonly cutThrough: boolean;
@@ -165,6 +168,7 @@ export class Link implements Connection, EventHandler {
     d.messages.value++;
     d.busyPs.value += ser;
     if (start > now) d.queueDelayPs.value += start - now;
+    if (this.audit !== null) this.audit.record(side, start, ser, msg.sizeBytes, now);
     // The message is whole at the far end one flight time after its last byte; with cut-through
     // the far end also learns when the head arrived.
     const flight = side === 0 ? this.latencyPs : this.reverseLatencyPs;

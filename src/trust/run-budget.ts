@@ -50,6 +50,14 @@ export function threadOperations(t: ThreadSpec, regionBytes: (name: string) => n
     }
     case "gups":
       return 2 * t.updates;
+    case "dma-driver": {
+      // Writing and flushing the buffer line by line, plus a few dozen register accesses per copy.
+      const lines = Math.ceil((t.bytes ?? regionBytes(t.region)) / 64);
+      return t.iterations * (2 * lines + 64);
+    }
+    case "mmio-poll":
+    case "ping-pong":
+      return t.iterations * 64;
   }
 }
 
@@ -76,7 +84,7 @@ export function runCost(m: MachineSpec, w: WorkloadSpec, opts: RunCostOptions = 
   for (const r of w.regions) if (!skipped.has(r.name)) elements += 3 * Math.ceil(r.size / m.pageSize);
   let operations = 0;
   for (const t of w.threads) {
-    const uses = [t.generator === "stream-copy" ? [t.src, t.dst] : t.generator === "triad" ? [t.a, t.b, t.c] : [t.region]].flat();
+    const uses = [t.generator === "stream-copy" ? [t.src, t.dst] : t.generator === "triad" ? [t.a, t.b, t.c] : t.generator === "mmio-poll" ? [] : [t.region]].flat();
     if (uses.some((name) => skipped.has(name))) continue;
     operations += threadOperations(t, regionBytes);
     if (t.generator === "pointer-chase") elements += 2 * Math.max(1, Math.floor(Math.min(t.workingSet ?? regionBytes(t.region), regionBytes(t.region)) / t.stride));

@@ -46,3 +46,18 @@ describe("run modes", () => {
     expect(sim.eventsDispatched).toBe(3);
   });
 });
+
+describe("running until a tick, then scheduling before a far event", () => {
+  it("delivers an event pushed after an early stop, ahead of a far one", () => {
+    const sim = new Simulator();
+    const seen: number[] = [];
+    const h = { name: "h", handleEvent: () => seen.push(sim.now) };
+    sim.schedule(h, 10_000_000_000, 0, null);
+    sim.run(1_000_000);
+    sim.schedule(h, 5_000, 0, null);
+    sim.run(2_000_000);
+    expect(seen).toEqual([1_005_000]);
+    sim.run();
+    expect(seen).toEqual([1_005_000, 10_000_000_000]);
+  });
+});

@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { loadConfigFile } from "../../src/config/load.ts";
+import { MachineSpec } from "../../src/config/machine-spec.ts";
+import type { WorkloadSpec } from "../../src/config/workload-spec.ts";
+import { InvariantError } from "../../src/machine/invariant-error.ts";
+import { prepareRun } from "../../src/machine/run-simulation.ts";
+import { LinkAudit } from "../../src/net/link-audit.ts";
+
+describe("link bandwidth audit", () => {
+  it("stops a run when a direction carries more than its bandwidth in a window", () => {
+    // 1 byte/ns: a 1 us window holds 1000 bytes (plus one largest packet).
+    const honest = new LinkAudit("test.link", 1);
+    for (let i = 0; i < 10; i++) honest.record(0, i * 64_000, 64_000, 64, i * 64_000);
+    expect(() => honest.finish(2_000_000)).not.toThrow();
+    expect(honest.checked).toBeGreaterThan(0);
+    const fast = new LinkAudit("test.link", 1);
+    // Twenty 100-byte packets claimed to take 10 ns each: 2000 bytes in one window.
+    for (let i = 0; i < 20; i++) fast.record(0, i * 10_000, 10_000, 100, i * 10_000);
+    expect(() => fast.finish(2_000_000)).toThrow(InvariantError);
+  });
+
+  // Open bug the audit found (so it is not yet part of --check): command packets inserted into
+  // data packets, and probe answers handed to the link before they are due, are not charged for
+  // the wire time they share with data, so a busy HyperTransport link carries a few per cent more
+  // than its bandwidth in some windows. When the link charges them this starts failing: drop `.fails`.
+  it.fails("keeps every HyperTransport link within its bandwidth under remote streaming", () => {
+    const m = loadConfigFile("machines/opteron-2p.yaml", MachineSpec);
+    const w: WorkloadSpec = {
+      name: "remote-triad",
+      description: "",
+      regions: ["a", "b", "c"].map((name) => ({ name, size: 1 << 20, policy: { kind: "bind", nodes: [1] }, kind: "anon" })),
+      threads: [0, 1].map((core) => ({ core, generator: "triad", a: "a", b: "b", c: "c", chunk: core, chunks: 2, elementBytes: 8, passes: 1, gapCycles: 0, startNs: 0 })),
+    };
+    const ctx = prepareRun(m, w, 1, "w", { check: true });
+    for (const l of ctx.machine.links) l.audit = new LinkAudit(l.name, l.bandwidthBytesPerNs);
+    ctx.machine.sim.run();
+    for (const l of ctx.machine.links) l.audit?.finish(ctx.machine.sim.now);
+  });
+});
