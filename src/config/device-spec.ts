@@ -96,6 +96,8 @@ export const DeviceTranslationSpec = z.strictObject({
   faultBatchSize: z.number().int().positive().default(256),
   /** UVM: migrate the whole aligned block around a faulted page (0: the page alone). */
   prefetchBlock: Size.optional(),
+  /** GPU MMU: page walks in flight at once. */
+  walkers: z.number().int().positive().max(1024).default(8),
 });
 
 /** An accelerator on a device link, with optional memory of its own. */
@@ -109,7 +111,7 @@ export const DeviceSpec = z.strictObject({
   mmio: MmioSpec.default({ size: 16 * 2 ** 20, readLatency: 300_000, writeLatency: 50_000 }),
   gpu: GpuSpec.optional(),
   dma: z.strictObject({ outstanding: z.number().int().positive().max(4096).default(256) }).default({ outstanding: 256 }),
-  translation: DeviceTranslationSpec.default({ mode: "iommu", addressSpace: "subset", faultBatchCost: 20_000_000, faultPageCost: 2_000_000, faultBatchSize: 256 }),
+  translation: DeviceTranslationSpec.default({ mode: "iommu", addressSpace: "subset", faultBatchCost: 20_000_000, faultPageCost: 2_000_000, faultBatchSize: 256, walkers: 8 }),
 });
 export type DeviceSpec = z.infer<typeof DeviceSpec>;
 

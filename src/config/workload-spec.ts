@@ -143,7 +143,7 @@ export const AgentSpec = z.discriminatedUnion("kind", [
     /** Elements per array (default: the smallest array's region, at elementBytes each). */
     elements: z.number().int().positive().optional(),
     elementBytes: z.number().int().positive().default(4),
-    /** Regions of the kernel's arrays, in order: vector-add a, b, c; saxpy x, y; gather table, idx, out; stream-read a; stream-copy src, dst. */
+    /** Regions of the kernel's arrays, in order: vector-add a, b, c; saxpy x, y; gather idx, table, out; stream-read a; stream-copy src, dst. */
     arrays: z.array(z.string()).min(1),
     /**
      * How the arrays reach the GPU: device (already in device memory), explicit-copy (DMA to

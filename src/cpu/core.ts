@@ -100,6 +100,8 @@ export class Core implements PortOwner, EventHandler, WalkHost {
   private readonly mshrWantsWrite: Uint8Array;
   private readonly mshrGen: Int32Array;
   private readonly mshrStart: Float64Array;
+  /** 1 while a miss register holds a clflush waiting for its home's answer (nothing to fill). */
+  private readonly mshrFlush: Uint8Array;
   private mshrsInUse: number;
   // Load window: completion tick of recent loads, or a pending miss register.
   private readonly winDone: Float64Array;
@@ -168,6 +170,7 @@ export class Core implements PortOwner, EventHandler, WalkHost {
     this.mshrWantsWrite = new Uint8Array(p.mshrs);
     this.mshrGen = new Int32Array(p.mshrs);
     this.mshrStart = new Float64Array(p.mshrs);
+    this.mshrFlush = new Uint8Array(p.mshrs);
     this.mshrsInUse = 0;
     this.winDone = new Float64Array(p.loadWindow);
     this.winMshr = new Int32Array(p.loadWindow).fill(NONE);
@@ -267,6 +270,18 @@ export class Core implements PortOwner, EventHandler, WalkHost {
     this.pool.put(msg);
     this.stMissLatency.sample(this.sim.now - this.mshrStart[m]);
     if (this.trace !== null) this.trace.span(this.name, "miss", this.mshrStart[m], this.sim.now, { line: line * this.lineBytes });
+    if (this.mshrFlush[m] === 1) {
+      // A clflush answered: every other copy is gone; nothing to install.
+      this.mshrFlush[m] = 0;
+      this.sendSrcDone(line, fromSharedCache);
+      this.mshrBusy[m] = 0;
+      this.mshrGen[m]++;
+      this.mshrsInUse--;
+      if (this.walker !== null) this.walker.onMshrFree();
+      if (this.stalled) this.issue();
+      else if (this.program !== null && !this.haveOp && this.done) this.checkFinished();
+      return true;
+    }
     if (this.mshrWantsWrite[m] === 1 && state === LineState.S) {
       // A store merged into a read miss and the line came back shared: ask again for ownership,
       // after releasing the first transaction at its home.
@@ -474,20 +489,35 @@ export class Core implements PortOwner, EventHandler, WalkHost {
     }
   }
 
-  /** clflush: drops the line from L1d and L2, writing it back if dirty; false while a miss to it is outstanding. */
+  /**
+   * clflush: drops the line from L1d and L2 (writing it back if dirty) and asks the line's home to
+   * invalidate every other copy; the flush holds a miss register until the home answers, so
+   * flushes overlap up to the miss registers and a later fence waits for them. False while a miss
+   * to the line is outstanding or no miss register is free.
+   */
   private flush(): boolean {
     const paddr = (this.translator as Translator).translate(this.op.vaddr, this.p.node, false);
     const line = Math.floor(paddr / this.lineBytes);
-    if (this.findMshr(line) !== NONE) return false;
+    if (this.findMshr(line) !== NONE || this.mshrsInUse === this.p.mshrs) return false;
     this.stFlushes.value++;
     const s1 = this.l1d.find(line);
     const s2 = this.l2.find(line);
     const dirty = (s1 >= 0 && isDirty(this.l1d.slotState(s1))) || (s2 >= 0 && isDirty(this.l2.slotState(s2)));
-    if (s1 < 0 && s2 < 0) return true;
-    this.l2.invalidate(line);
-    // evictFromL2 drops the L1d copy and writes the line back when either copy was dirty.
-    this.evictFromL2(line, dirty ? LineState.M : LineState.I);
-    if (dirty) this.stFlushedDirty.value++;
+    if (s1 >= 0 || s2 >= 0) {
+      this.l2.invalidate(line);
+      // evictFromL2 drops the L1d copy and writes the line back when either copy was dirty.
+      this.evictFromL2(line, dirty ? LineState.M : LineState.I);
+      if (dirty) this.stFlushedDirty.value++;
+    }
+    const m = this.allocMshr(line, true);
+    this.mshrFlush[m] = 1;
+    const msg = this.pool.get();
+    msg.kind = MsgKind.FlushReq;
+    msg.addr = line * this.lineBytes;
+    msg.txnId = m;
+    msg.sizeBytes = 8;
+    msg.issuedAt = this.sim.now;
+    this.send(msg);
     return true;
   }
 

@@ -181,8 +181,8 @@ function policyNodes(p: NumaPolicy): number[] {
 function makeProgram(t: ThreadSpec, regions: Map<string, Region>, rng: RngStream, m: Machine, problem: (path: string, msg: string) => void): ThreadProgram | null {
   const pageBytes = m.spec.pageSize;
   const device = (name: string): DeviceHandle | null => {
-    const d = m.devices.find((x) => x.name === name) ?? null;
-    if (d === null) problem("device", m.devices.length === 0 ? `no device named "${name}": the machine has no devices` : `no device named "${name}" (devices: ${m.devices.map((x) => x.name).join(", ")})`);
+    const d = m.devices.find((x) => x.handle.name === name)?.handle ?? null;
+    if (d === null) problem("device", m.devices.length === 0 ? `no device named "${name}": the machine has no devices` : `no device named "${name}" (devices: ${m.devices.map((x) => x.handle.name).join(", ")})`);
     return d;
   };
   const reg = (name: string) => regions.get(name) as Region;

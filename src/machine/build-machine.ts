@@ -21,7 +21,7 @@ import { FrameAllocator } from "../vm/frame-allocator.ts";
 import { linkBandwidthBytesPerNs } from "./link-bandwidth.ts";
 import { SwitchRouter } from "./switch-router.ts";
 import { CoherenceAudit } from "./coherence-audit.ts";
-import type { DeviceHandle } from "../accel/device-handle.ts";
+import { buildDevice, type DeviceParts } from "../accel/build-device.ts";
 
 /** One socket of a built machine. */
 export interface MachineNode {
@@ -63,7 +63,7 @@ export interface Machine {
   /** Each socket's shared last-level cache, if the machine has them. */
   sharedCaches: SharedCache[];
   /** Accelerators on device links (GPU, DMA engine, registers, translation), in machine-file order. */
-  devices: DeviceHandle[];
+  devices: DeviceParts[];
 }
 
 /** The topology graph a spec describes (sockets first, then switches and I/O hubs). */
@@ -208,6 +208,25 @@ export function buildMachine(spec: MachineSpec, options: BuildOptions = {}): Mac
     new Wire(nodes[mn.attachTo].nb.addMemoryPort(homeMap.bases[id], homeMap.bases[id + 1]), mem.port);
   });
 
+  // Devices: each on its socket's root complex; device memory is a node, registers sit far above memory.
+  const devices: DeviceParts[] = [];
+  let memNode = firstDeviceNode;
+  spec.devices.forEach((d, k) => {
+    const memoryNode = d.memory !== undefined ? memNode++ : -1;
+    const parts = buildDevice(sim, stats, pool, nodes[d.attachTo].nb, d, {
+      index: k,
+      memoryNode,
+      memBase: memoryNode >= 0 ? homeMap.bases[memoryNode] : 0,
+      mmioBase: MMIO_BASE + k * MMIO_STRIDE,
+      lineBytes,
+      check: options.checkDram === true || options.check === true,
+    });
+    devices.push(parts);
+    links.push(...parts.links);
+  });
+  const mmio = devices.map((d) => ({ lo: d.handle.mmioBase, hi: d.handle.mmioBase + d.handle.mmioBytes, node: d.handle.attachTo }));
+  if (mmio.length > 0) for (const n of nodes) n.nb.setMmioRanges(mmio);
+
   // Interconnect: one Link per topology edge between sockets or switches.
   const l = spec.link;
   const bw = linkBandwidthBytesPerNs(l.widthBits, l.clock, l.transfersPerClock);
@@ -274,8 +293,13 @@ export function buildMachine(spec: MachineSpec, options: BuildOptions = {}): Mac
     }
     for (const l of links) l.trace = trace;
   }
-  return { spec, sim, stats, pool, topology, routes, hops, osHops, memoryNodeCount: nodeSizes.length, nodes, cores, links, homeMap, frames, coreClock, sharedCaches, devices: [] };
+  return { spec, sim, stats, pool, topology, routes, hops, osHops, memoryNodeCount: nodeSizes.length, nodes, cores, links, homeMap, frames, coreClock, sharedCaches, devices };
 }
+
+/** Physical address of the first device's registers (64 TiB: above any memory a machine file can give). */
+const MMIO_BASE = 2 ** 46;
+/** Address space each device's registers get. */
+const MMIO_STRIDE = 2 ** 32;
 
 /** A node's memory controller from its spec: the latency-and-bandwidth one or a bank-level one. */
 function buildMemory(sim: Simulator, stats: StatsRegistry, name: string, m: MemorySpec, options: BuildOptions): PortOwner & { readonly port: Port } {

@@ -7,6 +7,7 @@ import { buildMachine, type BuildOptions, type Machine } from "./build-machine.t
 import { attachTiering } from "./attach-tiering.ts";
 import { InvariantError } from "./invariant-error.ts";
 import { bindWorkload, type BoundWorkload } from "./bind-workload.ts";
+import { bindDevices, type AgentRun, type BoundDevices } from "../accel/bind-devices.ts";
 
 /** What one thread did. */
 export interface ThreadResult {
@@ -28,6 +29,24 @@ export interface ThreadResult {
   remoteShare: number;
 }
 
+/** What one device agent (a GPU kernel, with its copies) did. */
+export interface AgentResult {
+  index: number;
+  device: string;
+  kernel: string;
+  memory: string;
+  launches: number;
+  /** First copy or launch to the end of the last copy back, in ns. */
+  timeNs: number;
+  /** Time in kernels, and in explicit copies, in ns. */
+  kernelNs: number;
+  copyNs: number;
+  /** Bytes the kernel asked for over its time (GB/s). */
+  programGBs: number;
+  /** Bytes the last launch moved through the GPU's memory port over its time (GB/s). */
+  memGBs: number;
+}
+
 /** Everything a run produces. */
 export interface RunResult {
   machine: string;
@@ -38,6 +57,8 @@ export interface RunResult {
   events: number;
   wallSeconds: number;
   threads: ThreadResult[];
+  /** The workload's device agents (GPU kernels), if any. */
+  agents: AgentResult[];
   stats: Record<string, DumpedStat>;
   numaMaps: NumaMapsEntry[];
   /** Present when the run was stopped early (SIGINT / SIGTERM). */
@@ -48,6 +69,8 @@ export interface RunResult {
 export interface RunContext {
   machine: Machine;
   bound: BoundWorkload;
+  /** The devices bound to the process, and the workload's device agents. */
+  devices: BoundDevices;
 }
 
 /** Where a run was stopped early, if it was. */
@@ -92,7 +115,8 @@ export function prepareRun(machineSpec: MachineSpec, workloadSpec: WorkloadSpec,
   }
   for (const t of bound.threads) machine.cores[t.core].runThread(t.program, bound.space, t.startPs);
   attachTiering(machine, bound);
-  return { machine, bound };
+  const devices = bindDevices(machine, bound, workloadSpec, workloadFile);
+  return { machine, bound, devices };
 }
 
 /**
@@ -137,6 +161,8 @@ export function collectResults(ctx: RunContext, machineSpec: MachineSpec, worklo
       remoteShare: req > 0 ? machine.stats.value(`${nb}.remoteRequests`) / req : 0,
     };
   });
+  const agents = ctx.devices.agents.map((a) => agentResult(a, machine.sim.now, partial !== undefined));
+  for (const a of ctx.devices.agents) simulatedPs = Math.max(simulatedPs, a.endPs < 0 ? machine.sim.now : a.endPs);
   return {
     machine: machineSpec.name,
     workload: workloadSpec.name,
@@ -145,8 +171,26 @@ export function collectResults(ctx: RunContext, machineSpec: MachineSpec, worklo
     events: machine.sim.eventsDispatched,
     wallSeconds,
     threads,
+    agents,
     stats,
     numaMaps: numaMaps(bound.space, machine.memoryNodeCount),
     ...(partial ? { partial } : {}),
+  };
+}
+
+function agentResult(a: AgentRun, nowPs: number, partial: boolean): AgentResult {
+  if (a.endPs < 0 && !partial) throw new Error(`${a.device}: agent ${a.index} (${a.kernel}) did not finish (the simulation ran out of events at ${nowPs} ps)`);
+  const end = a.endPs < 0 ? nowPs : a.endPs;
+  return {
+    index: a.index,
+    device: a.device,
+    kernel: a.kernel,
+    memory: a.memory,
+    launches: a.launches,
+    timeNs: (end - Math.max(0, a.startPs)) / 1000,
+    kernelNs: a.kernelPs / 1000,
+    copyNs: a.copyPs / 1000,
+    programGBs: a.kernelPs > 0 ? (a.programBytes * 1000) / a.kernelPs : 0,
+    memGBs: a.last?.memGBs ?? 0,
   };
 }

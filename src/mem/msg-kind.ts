@@ -57,6 +57,11 @@ export const MsgKind = {
   XlatInval: 26,
   /** Device -> translation service: an XlatInval has taken effect. */
   XlatInvalDone: 27,
+  /**
+   * Core -> home: clflush of a line the core no longer holds (it wrote it back first if dirty):
+   * the home invalidates every other cached copy and answers with a header-only Data.
+   */
+  FlushReq: 28,
 } as const;
 
 /** Flag in the `aux` of a ReadReq or WriteLineReq from an I/O agent: do not probe the caches. */

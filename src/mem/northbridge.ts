@@ -156,6 +156,7 @@ export class Northbridge implements PortOwner, EventHandler {
   private readonly stProbesDirty: Counter;
   private readonly stForwarded: Counter;
   private readonly stLineWaits: Counter;
+  private readonly stNoSnoop: Counter;
   private readonly stMissLatency: Histogram;
   private readonly stRemoteMissLatency: Average;
   private readonly stLocalMissLatency: Average;
@@ -192,6 +193,7 @@ export class Northbridge implements PortOwner, EventHandler {
     this.stProbesHit = stats.counter(`${name}.probe.hits`, "count", "probes that found the line in this node's caches");
     this.stProbesDirty = stats.counter(`${name}.probe.dirty`, "count", "probes answered with dirty data");
     this.stForwarded = stats.counter(`${name}.xbar.forwarded`, "count", "packets routed through this node to another");
+    this.stNoSnoop = stats.counter(`${name}.home.noSnoop`, "count", "I/O requests served from memory without probing (non-coherent DMA)");
     this.stLineWaits = stats.counter(`${name}.home.lineWaits`, "count", "requests that waited for an earlier one to the same line");
     this.stMissLatency = stats.histogram(`${name}.missLatencyPs`, "ps", "request queue entry to fill, per miss of this node's cores");
     this.stLocalMissLatency = stats.average(`${name}.localMissLatencyPs`, "ps", "miss latency when the home is this node");
@@ -376,7 +378,7 @@ export class Northbridge implements PortOwner, EventHandler {
       this.route(msg);
       return true;
     }
-    if (shared !== null) {
+    if (shared !== null && msg.kind !== MsgKind.FlushReq) {
       const lineNo = Math.floor(msg.addr / this.p.lineBytes);
       if (this.fillsInFlight.has(lineNo)) {
         // Another core's fill of this line is on its way: wait for it to land.
@@ -439,6 +441,22 @@ export class Northbridge implements PortOwner, EventHandler {
     if (this.txnBusy[t] !== 1) throw new InvariantError(this.name, this.sim.now, `response ${msg.kind} for request-queue entry ${t}, which has no request outstanding`);
     // A local probe's answer is due after the lookup: count it now, complete no earlier.
     if (msg.sendAt > this.txnReadyAt[t]) this.txnReadyAt[t] = msg.sendAt;
+    if (msg.kind === MsgKind.ProbeRespData && this.txnKind[t] === MsgKind.FlushReq) {
+      // A clflush found the line dirty in another cache: that copy goes back to memory.
+      this.txnReceived[t]++;
+      msg.kind = MsgKind.WriteBack;
+      msg.src = this.p.nodeId;
+      msg.dst = this.homeMap.homeOf(msg.addr);
+      msg.sizeBytes = this.p.packets.dataHeaderBytes + this.p.lineBytes;
+      msg.headAt = 0;
+      msg.sendAt = 0;
+      this.route(msg);
+      if (this.txnHasData[t] === 1 && this.txnReceived[t] === this.txnExpected[t]) {
+        if (this.txnReadyAt[t] > this.sim.now) this.sim.scheduleAt(this, this.txnReadyAt[t], EV_COMPLETE + t, null);
+        else this.complete(t);
+      }
+      return;
+    }
     if (msg.kind === MsgKind.Data) {
       this.txnHasData[t] = 1;
       this.txnExpected[t] = msg.aux & COUNT_MASK;
@@ -468,7 +486,7 @@ export class Northbridge implements PortOwner, EventHandler {
     fill.addr = line;
     fill.txnId = this.txnCoreTag[t];
     const io = this.ioPorts.length > 0 && this.ioPorts.includes(this.txnCore[t]);
-    fill.aux = io ? LineState.I : this.txnKind[t] === MsgKind.ReadReq ? (this.txnShared[t] === 1 ? LineState.S : LineState.E) : LineState.M;
+    fill.aux = io || this.txnKind[t] === MsgKind.FlushReq ? LineState.I : this.txnKind[t] === MsgKind.ReadReq ? (this.txnShared[t] === 1 ? LineState.S : LineState.E) : LineState.M;
     fill.sizeBytes = this.p.lineBytes;
     fill.src = this.p.nodeId;
     fill.dst = this.p.nodeId;
@@ -478,7 +496,7 @@ export class Northbridge implements PortOwner, EventHandler {
       const lineNo = Math.floor(line / this.p.lineBytes);
       this.fillsInFlight.set(lineNo, (this.fillsInFlight.get(lineNo) ?? 0) + 1);
     }
-    if (shared !== null && shared.fill(Math.floor(line / this.p.lineBytes), fill.aux) && shared.victimDirty()) {
+    if (shared !== null && this.txnKind[t] !== MsgKind.FlushReq && shared.fill(Math.floor(line / this.p.lineBytes), fill.aux) && shared.victimDirty()) {
       const wb = this.pool.get();
       wb.kind = MsgKind.WriteBack;
       wb.addr = shared.victimLine * this.p.lineBytes;
@@ -530,6 +548,7 @@ export class Northbridge implements PortOwner, EventHandler {
     let sharedByDir = 0;
     if ((msg.aux & NO_SNOOP) !== 0) {
       // Non-coherent DMA: memory only; the driver has flushed or will invalidate the caches.
+      this.stNoSnoop.value++;
     } else if (io) {
       // An I/O agent caches nothing: a read finds dirty data in the caches (they keep it), a
       // whole-line write invalidates every copy. The directory learns of no new sharer.
@@ -577,6 +596,18 @@ export class Northbridge implements PortOwner, EventHandler {
         // A sole reader is granted E and may write without asking: treat its copy as maybe dirty.
         this.directory.set(msg.addr, sharers | (1 << requester) | (sharers === 0 || maybeDirty ? MAYBE_DIRTY : 0));
       }
+    }
+    if (msg.kind === MsgKind.FlushReq) {
+      // clflush: nothing to read or write here (the flushing core wrote its dirty copy back);
+      // the home's answer goes at once, and the requester waits for the invalidations too.
+      if (this.p.coherence === "directory") this.directory.delete(msg.addr);
+      const ack = this.pool.get();
+      ack.kind = MsgKind.MemReadResp;
+      ack.addr = msg.addr;
+      ack.txnId = slot;
+      ack.aux = probes;
+      this.fromMemory(ack);
+      return;
     }
     // The memory read starts in parallel with the probes (a directory lookup delays both); a
     // whole-line write goes to memory at once and its acknowledgement completes the home's part.
@@ -628,7 +659,7 @@ export class Northbridge implements PortOwner, EventHandler {
     msg.src = this.p.nodeId;
     msg.dst = req.src;
     msg.txnId = req.txnId;
-    msg.sizeBytes = written ? this.p.packets.dataHeaderBytes : this.p.packets.dataHeaderBytes + this.p.lineBytes;
+    msg.sizeBytes = written || req.kind === MsgKind.FlushReq ? this.p.packets.dataHeaderBytes : this.p.packets.dataHeaderBytes + this.p.lineBytes;
     msg.issuedAt = req.issuedAt;
     msg.hops = 0;
     // aux already holds the probe count and the directory's shared flag.
@@ -726,6 +757,7 @@ export class Northbridge implements PortOwner, EventHandler {
       case MsgKind.ReadExReq:
       case MsgKind.UpgradeReq:
       case MsgKind.WriteLineReq:
+      case MsgKind.FlushReq:
         if (this.p.coherence === "directory" && this.p.directoryLatencyPs > 0) {
           // The lookup delays the request at the home; modelled as a probe-style event.
           this.sim.schedule(this.homeDelay, this.p.directoryLatencyPs, 0, msg);

@@ -7,12 +7,42 @@ export function formatRunSummary(r: RunResult): string {
   out.push(`hopsim run: machine ${r.machine}, workload ${r.workload}, seed ${r.seed}`);
   out.push(`simulated ${(r.simulatedNs / 1000).toFixed(3)} us, ${r.events} events`);
   out.push("");
-  out.push(
+  if (r.threads.length > 0) out.push(
     formatTable(
       ["thread", "core", "generator", "regions", "loads", "stores", "time (us)", "ns/access", "miss latency (ns)", "remote misses"],
       r.threads.map((t) => [t.index, t.core, t.generator, t.regions.join(","), t.loads, t.stores, t.timeNs / 1000, t.nsPerAccess, t.meanMissLatencyNs, `${(t.remoteShare * 100).toFixed(1)} %`]),
     ),
   );
+  if (r.agents.length > 0) {
+    out.push("");
+    out.push(
+      formatTable(
+        ["agent", "device", "kernel", "memory", "launches", "time (us)", "kernel (us)", "copies (us)", "kernel GB/s", "memory GB/s"],
+        r.agents.map((a) => [a.index, a.device, a.kernel, a.memory, a.launches, a.timeNs / 1000, a.kernelNs / 1000, a.copyNs / 1000, a.programGBs, a.memGBs]),
+      ),
+    );
+  }
+  const devices = Object.keys(r.stats)
+    .filter((k) => /^[^.]+\.link\.fwd\.bytes$/.test(k))
+    .map((k) => k.split(".")[0]);
+  if (devices.length > 0) {
+    out.push("");
+    out.push(
+      formatTable(
+        ["device", "to device GB/s", "to host GB/s", "device memory GB/s", "DMA bytes", "faults", "migrated pages", "blocked"],
+        devices.map((d) => [
+          d,
+          num(r, `${d}.link.fwd.bandwidthGBs`),
+          num(r, `${d}.link.rev.bandwidthGBs`),
+          num(r, `${d}.mem.bandwidthGBs`),
+          num(r, `${d}.dma.bytes`),
+          num(r, `${d}.mmu.uvm.faults`) + num(r, `${d}.iommu.faults`),
+          num(r, `${d}.mmu.uvm.pagesMigratedIn`),
+          num(r, `${d}.gpu.blockedAccesses`),
+        ]),
+      ),
+    );
+  }
   const nodes = Object.keys(r.stats)
     .filter((k) => /^node\d+\.mc\.bandwidthGBs$/.test(k))
     .map((k) => k.split(".")[0]);

@@ -124,6 +124,29 @@ export class GpuMmu implements PortOwner, EventHandler, WalkClient {
     return r;
   }
 
+  /**
+   * Registers device memory at [start, start + bytes) (a cudaMalloc): its pages take device frames
+   * and are mapped in the GPU's table now; they never fault or move. As the driver does, it uses
+   * 2 MiB pages when the range is 2 MiB-aligned and device memory has the contiguous frames, else
+   * base pages. Throws when device memory is full.
+   */
+  registerDevice(name: string, start: number, bytes: number): UvmRegion {
+    const base = this.deviceFrames.pageBytes;
+    const huge = 2 ** 21;
+    const hugeOk = start % huge === 0 && bytes % huge === 0 && this.table.levelOfShift(21) >= 0;
+    const pageBytes = hugeOk ? huge : base;
+    const r = this.add(new UvmRegion(name, "device", start, bytes, pageBytes, -1));
+    const shift = Math.log2(pageBytes);
+    for (let i = 0; i < r.pages; i++) {
+      const pa = hugeOk ? this.deviceFrames.allocContiguous(this.deviceNode, huge / base) : this.deviceFrames.alloc(this.deviceNode);
+      if (pa < 0) throw new Error(`${this.name}: device memory is full (region ${name}, page ${i} of ${r.pages})`);
+      r.devPa[i] = pa;
+      r.state[i] = Residency.Device;
+      this.table.map(r.start + i * pageBytes, shift, this.deviceNode);
+    }
+    return r;
+  }
+
   /** The region holding `va`, or null. */
   regionOf(va: number): UvmRegion | null {
     const l = this.last;

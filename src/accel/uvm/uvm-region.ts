@@ -8,8 +8,11 @@ export const Residency = {
   Moving: 2,
 } as const;
 
-/** A managed (unified) region migrates page by page; a zero-copy region stays pinned on the host. */
-export type UvmRegionKind = "managed" | "zero-copy";
+/**
+ * A managed (unified) region migrates page by page; a zero-copy region stays pinned on the host;
+ * a device region (cudaMalloc-style) lives in device memory from the start and never moves.
+ */
+export type UvmRegionKind = "managed" | "zero-copy" | "device";
 
 /**
  * A virtual range the GPU may touch, with its per-page state in typed arrays: the host frame

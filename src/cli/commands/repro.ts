@@ -5,6 +5,7 @@ import { MachineSpec, socketsOf } from "../../config/machine-spec.ts";
 import { reproduceNuma, rowWithin, type NumaRepro } from "../../repro/numa-repro.ts";
 import { reproduceTiering, type TieringRow } from "../../repro/tiering-repro.ts";
 import { reproduceVm, vmRowOk, type VmRow } from "../../repro/vm-repro.ts";
+import { HETERO_DEFAULTS, reproduceHetero, type HeteroRepro } from "../../repro/hetero-repro.ts";
 
 const DEFAULT_MACHINE = "machines/opteron-4p.yaml";
 import { formatTable } from "../../report/table.ts";
@@ -67,6 +68,32 @@ export function formatVmRepro(machine: string, rows: VmRow[]): string {
   )}\n`;
 }
 
+/** Formats the heterogeneous-machine reproduction. */
+export function formatHeteroRepro(r: HeteroRepro): string {
+  const num = (v: number) => (Number.isNaN(v) ? "-" : Number.isInteger(v) ? String(v) : v.toFixed(v < 10 ? 3 : 1));
+  const size = (b: number) => (b >= 2 ** 20 ? `${b / 2 ** 20} MiB` : `${b / 1024} KiB`);
+  const out: string[] = [];
+  out.push(`Heterogeneous machine: ${r.machine} (and ${r.apu} for the IOMMU rows); SEED-FACTS §F`);
+  out.push("");
+  out.push(`DMA copy bandwidth against transfer size (link theoretical ${r.linkTheoreticalGBs.toFixed(2)} GB/s per direction)`);
+  out.push(formatTable(["size", "H2D GB/s", "of theoretical", "D2H GB/s", "of theoretical"], r.copies.map((c) => [size(c.bytes), c.h2dGBs.toFixed(2), `${(c.h2dFraction * 100).toFixed(1)} %`, c.d2hGBs.toFixed(2), `${(c.d2hFraction * 100).toFixed(1)} %`])));
+  out.push("");
+  out.push(
+    formatTable(
+      ["row", "what", "simulated", "unit", "of peak", "detail"],
+      r.rows.map((x) => [
+        x.id,
+        x.description,
+        num(x.simulated),
+        x.unit,
+        x.fraction === undefined ? "" : `${(x.fraction * 100).toFixed(1)} %`,
+        x.detail === undefined ? "" : Object.entries(x.detail).map(([k, v]) => `${k} ${num(v)}`).join(", "),
+      ]),
+    ),
+  );
+  return `${out.join("\n")}\n`;
+}
+
 /** Runs a reproduction and prints it; returns the exit code. */
 export function reproCommand(a: ReproArgs): number {
   const log = makeLogger(a.logLevel);
@@ -88,6 +115,17 @@ export function reproCommand(a: ReproArgs): number {
     } else process.stdout.write(formatVmRepro(m.name, rows));
     return rows.every(vmRowOk) ? 0 : 1;
   }
+  if (a.what === "hetero") {
+    const file = a.machine === DEFAULT_MACHINE ? "machines/gpu-node.yaml" : a.machine;
+    const m = loadConfigFile(file, MachineSpec, { overrides: a.set });
+    const apu = loadConfigFile("machines/apu.yaml", MachineSpec);
+    const r = reproduceHetero(m, apu, { ...HETERO_DEFAULTS, progress: (l) => log.info(l) });
+    if (a.json) {
+      const rows = r.rows.map((x) => ({ ...x, simulated: Number.isNaN(x.simulated) ? null : Math.round(x.simulated * 1000) / 1000 }));
+      process.stdout.write(`${JSON.stringify({ machine: r.machine, apu: r.apu, linkTheoreticalGBs: r.linkTheoreticalGBs, copies: r.copies, rows }, null, 1)}\n`);
+    } else process.stdout.write(formatHeteroRepro(r));
+    return 0;
+  }
   const m = loadConfigFile(a.machine, MachineSpec, { overrides: a.set });
   const r = reproduceNuma(m, socketsOf(m.topology), { triadElementsPerThread: 64 * 1024, chaseAccesses: 20_000, progress: (l) => log.info(l) });
   if (a.json) {
@@ -100,11 +138,11 @@ export function reproCommand(a: ReproArgs): number {
 /** The yargs definition of `hopsim repro`. */
 export const reproCommandModule: CommandModule<object, ReproArgs> = {
   command: "repro <what>",
-  describe: "Reproduce published figures: numa (remote-access slowdowns, striped vs local), tiering (hot pages to DRAM), vm (page walks, huge pages, nested and shadow paging)",
+  describe: "Reproduce published figures: numa (remote-access slowdowns, striped vs local), tiering (hot pages to DRAM), vm (page walks, huge pages, nested and shadow paging), hetero (DMA, GPU memory, unified memory, IOMMU, MMIO)",
   builder: (y) =>
     y
-      .positional("what", { type: "string", choices: ["numa", "tiering", "vm"], demandOption: true, describe: "which reproduction" })
-      .option("machine", { alias: "m", type: "string", default: DEFAULT_MACHINE, describe: "machine file (tiering: machines/nvm-tier.yaml; vm: machines/xeon-2s.yaml)" })
+      .positional("what", { type: "string", choices: ["numa", "tiering", "vm", "hetero"], demandOption: true, describe: "which reproduction" })
+      .option("machine", { alias: "m", type: "string", default: DEFAULT_MACHINE, describe: "machine file (tiering: machines/nvm-tier.yaml; vm: machines/xeon-2s.yaml; hetero: machines/gpu-node.yaml, with machines/apu.yaml for the IOMMU rows)" })
       .option("set", { type: "string", array: true, default: [], describe: "override a machine field: key.path=value" })
       .option("json", { type: "boolean", default: false, describe: "print rows and placement as JSON" }) as never,
   handler: async (a) => {

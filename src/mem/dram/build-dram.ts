@@ -43,5 +43,5 @@ export interface BuildDramOptions extends DramSystemOptions {
 export function buildValidatedDram(sim: Simulator, stats: StatsRegistry, name: string, spec: DramSpec, options: BuildDramOptions = {}): DramSystem {
   const params = resolveDramParams(spec);
   const checker = options.checker ?? (options.check === true ? new ProtocolChecker(params) : null);
-  return new DramSystem(sim, stats, name, params, { checker, observers: options.observers ?? [] });
+  return new DramSystem(sim, stats, name, params, { checker, observers: options.observers ?? [], channelBacklog: options.channelBacklog ?? 0 });
 }

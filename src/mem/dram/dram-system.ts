@@ -1,5 +1,5 @@
-import type { Message } from "../../kernel/message.ts";
-import { Port, type PortOwner } from "../../kernel/port.ts";
+import { MessageQueue, type Message } from "../../kernel/message.ts";
+import { drainBacklog, Port, type PortOwner } from "../../kernel/port.ts";
 import type { Simulator } from "../../kernel/simulator.ts";
 import type { StatsRegistry } from "../../stats/registry.ts";
 import { AddressMapping } from "./address-mapping.ts";
@@ -15,13 +15,20 @@ export interface DramSystemOptions {
   checker?: ProtocolChecker | null;
   /** Further observers of every command. */
   observers?: CommandObserver[];
+  /**
+   * Requests held per channel when that channel's queue is full (0: refuse at once). With it, a
+   * full channel refuses only once its own backlog is full, so it does not stop requests for the
+   * other channels behind it at a single-port requester (head-of-line blocking).
+   */
+  channelBacklog?: number;
 }
 
 /**
  * A memory behind one port: N channel controllers, each request routed by the channel field of
  * the address mapping, responses merged back onto the one port. Same protocol as a controller.
  * Back-pressure passes straight through: a request its channel refuses is refused here (and the
- * port is readied when that channel has room); a response the port refuses stays in its channel.
+ * port is readied when that channel has room), unless the channel's backlog has room; a response
+ * the port refuses stays in its channel.
  */
 export class DramSystem implements PortOwner {
   /** Component path; channels are `<name>.ch<i>`. */
@@ -39,6 +46,9 @@ export class DramSystem implements PortOwner {
   private readonly inner: Port[];
   private readonly responseRefused: Uint8Array;
   private anyResponseRefused: boolean;
+  private readonly backlogLimit: number;
+  private readonly backlogs: MessageQueue[];
+  private outerRefused: boolean;
 
   constructor(sim: Simulator, stats: StatsRegistry, name: string, params: DramParams, options: DramSystemOptions = {}) {
     this.name = name;
@@ -59,6 +69,9 @@ export class DramSystem implements PortOwner {
     }
     this.responseRefused = new Uint8Array(params.channels);
     this.anyResponseRefused = false;
+    this.backlogLimit = options.channelBacklog ?? 0;
+    this.backlogs = this.inner.map(() => new MessageQueue());
+    this.outerRefused = false;
     const sum = (leaf: string): number => {
       let s = 0;
       for (const c of this.controllers) s += stats.value(`${c.name}.${leaf}`);
@@ -85,7 +98,17 @@ export class DramSystem implements PortOwner {
 
   /** A request from outside (routed to its channel), or a response from a channel (passed out). */
   recv(port: Port, msg: Message): boolean {
-    if (port === this.port) return this.inner[this.mapping.channelOf(msg.addr)].send(msg);
+    if (port === this.port) {
+      const ch = this.mapping.channelOf(msg.addr);
+      const q = this.backlogs[ch];
+      if (q.length === 0 && this.inner[ch].send(msg)) return true;
+      if (q.length < this.backlogLimit) {
+        q.push(msg);
+        return true;
+      }
+      this.outerRefused = true;
+      return false;
+    }
     if (this.port.send(msg)) return true;
     this.responseRefused[port.index] = 1;
     this.anyResponseRefused = true;
@@ -95,7 +118,11 @@ export class DramSystem implements PortOwner {
   /** The outside port can take responses again, or a channel has room for requests again. */
   wake(port: Port): void {
     if (port !== this.port) {
-      this.port.ready();
+      if (this.backlogLimit > 0) drainBacklog(port, this.backlogs[port.index]);
+      if (this.backlogLimit === 0 || this.outerRefused) {
+        this.outerRefused = false;
+        this.port.ready();
+      }
       return;
     }
     if (!this.anyResponseRefused) return;
