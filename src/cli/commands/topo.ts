@@ -2,7 +2,7 @@ import type { CommandModule } from "yargs";
 import { runWithConfigErrors } from "../../config/exit.ts";
 import { loadConfigFile } from "../../config/load.ts";
 import { MachineSpec } from "../../config/machine-spec.ts";
-import { topologyOf } from "../../machine/build-machine.ts";
+import { buildMachine, topologyOf } from "../../machine/build-machine.ts";
 import { declaredDistances, idleLatencyMatrix, measuredDistances } from "../../machine/idle-latency.ts";
 import { cacheViews, cpuViews, nodeCpuMaps } from "../../machine/sysfs-views.ts";
 import { buildRoutes, diameter, socketHops } from "../../net/routing.ts";
@@ -49,6 +49,25 @@ export function topoCommand(a: TopoArgs): number {
   if (new Set(flat.filter((d) => d !== 10)).size <= 1 && new Set(measured.flat().filter((d) => d !== 10)).size > 1) {
     out.push("");
     out.push("The declared table says every remote node is equally far; the measured one shows it is not.");
+  }
+  if (spec.devices.length > 0) {
+    // Device memory and registers as lspci / the physical map would show them.
+    const m = buildMachine(spec);
+    out.push("");
+    out.push("Devices (device memory is a NUMA node without CPUs, reached across the device link)");
+    out.push(
+      formatTable(
+        ["device", "socket", "link", "theoretical GB/s", "memory", "memory node", "registers (BAR)", "GPU", "translation"],
+        m.devices.map((d) => {
+          const s = d.handle.spec;
+          const l = s.link;
+          const link = l.kind === "pcie" ? `PCIe gen${l.gen} x${l.lanes}` : l.kind;
+          const mem = s.memory === undefined ? "host's" : `${s.memory.size / 2 ** 30} GiB ${s.memory.dram.preset}`;
+          const gpu = s.gpu === undefined ? "-" : `${s.gpu.computeUnits} CUs x ${s.gpu.lanes} lanes`;
+          return [s.name, d.handle.attachTo, link, d.link.theoreticalBytesPerNs.toFixed(2), mem, d.handle.memoryNode < 0 ? "-" : `node${d.handle.memoryNode}`, `0x${d.handle.mmioBase.toString(16)} (${d.handle.mmioBytes / 2 ** 20} MiB)`, gpu, `${s.translation.mode}, ${s.translation.addressSpace} address space`];
+        }),
+      ),
+    );
   }
   process.stdout.write(`${out.join("\n")}\n`);
   return 0;
