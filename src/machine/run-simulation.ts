@@ -131,6 +131,12 @@ export function collectResults(ctx: RunContext, machineSpec: MachineSpec, worklo
       const left = n.nb.outstanding();
       if (left !== null) throw new InvariantError(n.nb.name, machine.sim.now, `the run ended with ${left}`);
     }
+    for (const d of machine.devices) {
+      for (const part of [d.rootComplex, d.router]) {
+        const left = part.outstanding();
+        if (left !== null) throw new InvariantError(part.name, machine.sim.now, `the run ended with ${left}`);
+      }
+    }
     for (const l of machine.links) l.audit?.finish(machine.sim.now);
   }
   const stats = machine.stats.dump();

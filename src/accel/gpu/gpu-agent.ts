@@ -98,6 +98,8 @@ export class GpuAgent implements PortOwner, EventHandler {
   /** Per L2 bank: memory requests the memory port refused, oldest first. */
   private readonly memBacklog: MessageQueue[];
   private memQueued: number;
+  /** The bank whose refused request goes first when the memory port has room again. */
+  private drainNext: number;
   private readonly xlatBacklog: MessageQueue;
   private readonly periodPs: number;
   private readonly lineBytes: number;
@@ -252,6 +254,7 @@ export class GpuAgent implements PortOwner, EventHandler {
     this.memBacklog = [];
     for (let b = 0; b < p.l2.banks; b++) this.memBacklog.push(new MessageQueue());
     this.memQueued = 0;
+    this.drainNext = 0;
     this.xlatBacklog = new MessageQueue();
     const T = this.clock.periodPs;
     this.periodPs = T;
@@ -1079,19 +1082,30 @@ export class GpuAgent implements PortOwner, EventHandler {
     this.memQueued++;
   }
 
-  /** The memory port has room again: every bank offers its oldest refused request in turn. */
+  /**
+   * The memory port has room again: every bank offers its oldest refused request in turn, starting
+   * after the bank that went last time, so no bank (and no memory channel behind it) is favoured.
+   */
   private drainMem(): void {
     if (this.memQueued === 0) return;
     const q = this.memBacklog;
+    const n = this.banks;
     for (let progress = true; progress && this.memQueued > 0; ) {
       progress = false;
-      for (let b = 0; b < this.banks; b++) {
+      for (let i = 0; i < n; i++) {
+        const b = this.drainNext;
+        this.drainNext = b + 1 === n ? 0 : b + 1;
         const m = q[b].shift();
         if (m === null) continue;
         if (this.memPort.send(m)) {
           this.memQueued--;
           progress = true;
-        } else q[b].pushFront(m);
+        } else {
+          q[b].pushFront(m);
+          // Refused: this bank goes first next time.
+          this.drainNext = b;
+          return;
+        }
       }
     }
   }

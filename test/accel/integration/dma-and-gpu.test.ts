@@ -59,6 +59,12 @@ describe("GPU kernels on the PCIe GPU", () => {
     expect(gbs("devices.0.gpu.wavefrontSlots=2").gbs).toBeLessThan(full.gbs * 0.5);
   });
 
+  it("keeps a kernel's write-backs spread over every HBM channel: vector add runs near stream speed", () => {
+    // The L2 banks' refused write-backs are offered in turn, so no channel gets a burst while others idle.
+    const { r } = runChecked(machine(GPU_NODE), oneKernel("vector-add", [4 * MiB, 4 * MiB, 4 * MiB], "device"));
+    expect(r.agents[0].memGBs).toBeGreaterThan(0.5 * stat(r, "gpu0.mem.peakGBs"));
+  });
+
   it("reads host memory across the link for zero-copy, at no more than the link's rate", () => {
     const { r } = runChecked(machine(GPU_NODE), oneKernel("stream-read", [4 * MiB], "zero-copy"));
     expect(r.agents[0].programGBs).toBeLessThan(31.5);

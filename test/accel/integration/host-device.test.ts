@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildMachine } from "../../../src/machine/build-machine.ts";
+import { prepareRun } from "../../../src/machine/run-simulation.ts";
+import { OpKind } from "../../../src/cpu/mem-op.ts";
 import { KiB, MiB, machine, oneThread, runChecked, stat } from "./helpers.ts";
 
 const GPU_NODE = "machines/gpu-node.yaml";
@@ -69,5 +71,43 @@ describe("host-device ping-pong", () => {
     expect(stat(r, "node0.core0.l2.misses")).toBeGreaterThanOrEqual(20);
     expect(stat(r, "node0.core0.l2.misses")).toBeLessThanOrEqual(22);
     expect(stat(r, "gpu0.rc.deviceWrites")).toBeGreaterThanOrEqual(20);
+  });
+});
+
+describe("MMIO ordering", () => {
+  it("holds every later access behind an MMIO read, as behind a fence", () => {
+    // A chase of 50 loads to local DRAM, after one MMIO read: it cannot start before the read is back.
+    const w = oneThread({ generator: "pointer-chase", region: "r", stride: 64, accesses: 50, order: "random" }, [{ name: "r", size: 1 * MiB, policy: { kind: "bind", nodes: [0] }, kind: "anon" }]);
+    const plain = runChecked(machine(GPU_NODE), w).r.threads[0].timeNs;
+    const m = machine(GPU_NODE);
+    const ctx = prepareRun(m, w, 1, "w", { check: true });
+    const core = ctx.machine.cores[0];
+    const program = ctx.bound.threads[0].program;
+    const mmioBase = ctx.machine.devices[0].handle.mmioBase;
+    let first = true;
+    // The same chase with an MMIO status read in front of it.
+    core.runThread(
+      {
+        name: "mmio-then-chase",
+        next(op) {
+          if (first) {
+            first = false;
+            op.kind = OpKind.MmioLoad;
+            op.vaddr = mmioBase + 0x40;
+            op.gapCycles = 0;
+            op.dependsOn = 0;
+            op.bytes = 0;
+            return true;
+          }
+          return program.next(op);
+        },
+      },
+      ctx.bound.space,
+    );
+    ctx.machine.sim.run();
+    const fenced = core.finishedAt / 1000;
+    const readNs = (ctx.machine.stats.dump()["node0.core0.mmio.readLatencyPs"].value as { mean: number }).mean / 1000;
+    expect(readNs).toBeGreaterThan(900);
+    expect(fenced).toBeGreaterThanOrEqual(plain + readNs - 1);
   });
 });
