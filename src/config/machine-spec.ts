@@ -46,6 +46,8 @@ export const TlbSpec = z.strictObject({
   enabled: z.boolean().default(false),
   l1: TlbLevelSpec.default(TLB_DEFAULT.l1),
   l2: TlbLevelSpec.default(TLB_DEFAULT.l2),
+  /** L1 instruction TLB, looked up by instruction fetch (threads with a `code` region); none: fetches use the L1 DTLB's shape. */
+  itlb: TlbLevelSpec.optional(),
   /** Paging-structure (page-walk) caches: entries holding level-4, level-3 and level-2 entries (0: none). */
   pwc: z.strictObject({ l4: z.number().int().nonnegative().default(0), l3: z.number().int().nonnegative().default(0), l2: z.number().int().nonnegative().default(0) }).default(TLB_DEFAULT.pwc),
   /** Entries of the nested TLB (guest-physical to host-physical; 0: none), fully associative. */
@@ -209,8 +211,11 @@ export const TieringSpec = z.strictObject({
 
 /** How the OS keeps page tables (used when the cores time address translation). */
 export const PageTableSpec = z.strictObject({
-  /** x86-64 (4 levels of 512 entries) or 32-bit x86 with 4 MiB pages (one 1024-entry directory). */
-  layout: z.enum(["x86-64", "x86-4M"]).default("x86-64"),
+  /**
+   * x86-64 (4 levels of 512 entries), x86-64 with 5-level paging (LA57: 5 levels, 57-bit addresses),
+   * or 32-bit x86 with 4 MiB pages (one 1024-entry directory).
+   */
+  layout: z.enum(["x86-64", "x86-64-5level", "x86-4M"]).default("x86-64"),
   /** Where a new table page goes: the faulting thread's node, round robin, or one node. */
   placement: z.union([z.enum(["local", "interleave"]), z.number().int().nonnegative()]).default("local"),
   /** Keep a copy of the process's tables on every node, so walks stay local (Mitosis). */

@@ -38,6 +38,18 @@ const common = {
   gapCycles: z.number().int().nonnegative().default(0),
   /** Tick at which the thread starts, in ns. */
   startNs: z.number().nonnegative().default(0),
+  /**
+   * The thread's code (with timed translation): instruction bytes fetched per memory access, in
+   * order through the region, with a jump to a random place every `jumpEvery` accesses (0: never).
+   * Each new code page goes through the L1 ITLB.
+   */
+  code: z
+    .strictObject({
+      region: z.string(),
+      bytesPerAccess: z.number().int().positive().max(4096).default(16),
+      jumpEvery: z.number().int().nonnegative().default(0),
+    })
+    .optional(),
 };
 
 /** One thread and the generator it runs. */
@@ -166,6 +178,11 @@ export const GuestSpec = z.strictObject({
   hostPageSize: Size.default(4096),
   /** Tag TLB entries with a VM identifier, so entering and leaving the VMM needs no flush. */
   vpid: z.boolean().default(true),
+  /**
+   * kvm: the Linux host is the VMM and backs guest memory on demand (an EPT violation per first
+   * touch); xen: a separate hypervisor gives the domain its memory when it is built (fact 12).
+   */
+  hypervisor: z.enum(["kvm", "xen"]).optional(),
 });
 export type GuestSpec = z.infer<typeof GuestSpec>;
 
@@ -191,6 +208,7 @@ export const WorkloadSpec = z
       names.set(r.name, i);
     });
     w.threads.forEach((t, i) => {
+      if (t.code !== undefined && !names.has(t.code.region)) ctx.addIssue({ code: "custom", path: ["threads", i, "code", "region"], message: `no region named "${t.code.region}" (regions: ${[...names.keys()].join(", ")})` });
       for (const key of ["region", "src", "dst", "a", "b", "c"] as const) {
         const v = (t as Record<string, unknown>)[key];
         if (typeof v === "string" && !names.has(v)) {

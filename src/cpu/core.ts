@@ -135,6 +135,21 @@ export class Core implements PortOwner, EventHandler, WalkHost {
   private readonly stMmioReadLatency: Histogram;
   /** An MMIO read is outstanding: nothing issues until its value is back. */
   private mmioPending: boolean;
+  // Instruction fetch (with timed translation): the thread's code region and where fetch is in it.
+  private codeStart: number;
+  private codeBytes: number;
+  private fetchBytesPerOp: number;
+  private jumpEvery: number;
+  private opsToJump: number;
+  private fetchOff: number;
+  /** Page (4 KiB number) fetch last translated, or -1. */
+  private fetchPage: number;
+  /** Fetch address waiting for its translation (-1: none), and whether a walk is under way for it. */
+  private fetchPendingVa: number;
+  private fetchParked: boolean;
+  /** The current operation's instructions have been fetched. */
+  private opFetched: boolean;
+  private codeRng: { next(): number } | null;
   private mmioIssuedAt: number;
 
   constructor(sim: Simulator, stats: StatsRegistry, pool: MessagePool, name: string, clock: ClockDomain, p: CoreParams) {
@@ -184,6 +199,17 @@ export class Core implements PortOwner, EventHandler, WalkHost {
     this.stallSince = 0;
     this.mmioPending = false;
     this.mmioIssuedAt = 0;
+    this.codeStart = 0;
+    this.codeBytes = 0;
+    this.fetchBytesPerOp = 0;
+    this.jumpEvery = 0;
+    this.opsToJump = 0;
+    this.fetchOff = 0;
+    this.fetchPage = -1;
+    this.fetchPendingVa = -1;
+    this.fetchParked = false;
+    this.opFetched = false;
+    this.codeRng = null;
     this.stFlushes = stats.counter(`${name}.flushes`, "count", "lines flushed (clflush)");
     this.stFlushedDirty = stats.counter(`${name}.flushedDirty`, "count", "flushed lines that were dirty and went back to memory");
     this.stMmioReads = stats.counter(`${name}.mmio.reads`, "count", "uncacheable device-register reads");
@@ -223,6 +249,23 @@ export class Core implements PortOwner, EventHandler, WalkHost {
     this.walker = new PageWalker(this.sim, this.stats, `${mmu.name}.walker`, this.clock, this, mmu, walkers, inFlight);
     this.parkEntry = new Int32Array(this.walker.slots);
     this.parkQueue = new Uint8Array(this.walker.slots);
+  }
+
+  /**
+   * Gives the thread a code region: before each memory operation the core fetches `bytesPerOp`
+   * more instruction bytes, in order, jumping to a random place in the region every `jumpEvery`
+   * operations (0: never); each new code page is translated through the L1 ITLB, the L2 TLB and,
+   * on a miss, a page walk, and issue waits for it (a front-end stall). Needs timed translation.
+   */
+  setCode(startVa: number, bytes: number, bytesPerOp: number, jumpEvery: number, rng: { next(): number }): void {
+    this.codeStart = startVa;
+    this.codeBytes = bytes;
+    this.fetchBytesPerOp = bytesPerOp;
+    this.jumpEvery = jumpEvery;
+    this.opsToJump = jumpEvery;
+    this.fetchOff = 0;
+    this.fetchPage = -1;
+    this.codeRng = rng;
   }
 
   /** The core's translation hardware, if translation is timed. */
@@ -400,8 +443,10 @@ export class Core implements PortOwner, EventHandler, WalkHost {
         this.wakeAt(waitUntil);
         return;
       }
+      if (this.codeBytes > 0 && !this.opFetched && !this.fetch()) return this.stall();
       if (!this.access(now)) return this.stall();
       this.haveOp = false;
+      this.opFetched = false;
       this.lastIssueAt = now;
       if (this.pausedUntil > now) {
         // The access trapped to the VMM: nothing issues until the exit is over.
@@ -630,9 +675,53 @@ export class Core implements PortOwner, EventHandler, WalkHost {
     return -2 - m;
   }
 
-  /** WalkHost: the parked access of `slot` goes ahead. */
+  /** WalkHost: the parked access of `slot` goes ahead (a fetch's: issue may go on). */
   translated(slot: number, paddr: number, kind: number): boolean {
+    if (kind === OpKind.Fetch) {
+      this.fetchParked = false;
+      this.fetchPage = Math.floor(this.fetchPendingVa / 4096);
+      this.fetchPendingVa = -1;
+      this.opFetched = true;
+      return true;
+    }
     return this.perform(this.sim.now, kind, paddr, slot);
+  }
+
+  /**
+   * Fetches the current operation's instructions: true when their page is translated (an ITLB hit,
+   * or the same page as before); false while a translation is under way or no walker is free.
+   */
+  private fetch(): boolean {
+    if (this.fetchParked) return false;
+    const w = this.walker;
+    if (w === null) {
+      this.opFetched = true;
+      return true;
+    }
+    let va = this.fetchPendingVa;
+    if (va < 0) {
+      if (this.jumpEvery > 0 && --this.opsToJump <= 0) {
+        this.opsToJump = this.jumpEvery;
+        this.fetchOff = Math.floor(((this.codeRng as { next(): number }).next() * this.codeBytes) / 64) * 64;
+      } else this.fetchOff = (this.fetchOff + this.fetchBytesPerOp) % this.codeBytes;
+      va = this.codeStart + this.fetchOff;
+      if (Math.floor(va / 4096) === this.fetchPage) {
+        this.opFetched = true;
+        return true;
+      }
+    }
+    const pa = (this.translator as Translator).translate(va, this.p.node, false);
+    const s = w.start(va, pa, OpKind.Fetch, this.p.node, 0);
+    this.fetchPendingVa = va;
+    if (s === NO_SLOT) return false;
+    if (s === TRANSLATED) {
+      this.fetchPage = Math.floor(va / 4096);
+      this.fetchPendingVa = -1;
+      this.opFetched = true;
+      return true;
+    }
+    this.fetchParked = true;
+    return false;
   }
 
   /** WalkHost: a translation slot is free again. */

@@ -20,6 +20,8 @@ export const OpKind = {
    * if dirty (what a driver does before non-coherent DMA, SEED-FACTS fact 28).
    */
   Flush: 6,
+  /** An instruction fetch's translation (internal to the core: the ITLB, then the L2 TLB, then a walk). */
+  Fetch: 7,
 } as const;
 
 /** One memory operation, filled in place by a thread program (one reusable record per core). */

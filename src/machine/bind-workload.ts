@@ -4,7 +4,7 @@ import type { ThreadProgram } from "../cpu/mem-op.ts";
 import { RngStream } from "../kernel/rng.ts";
 import { AddressSpace, type Region, type RegionKind } from "../vm/address-space.ts";
 import type { NumaPolicy } from "../vm/numa-policy.ts";
-import { X86_4M, X86_64 } from "../vm/page-table.ts";
+import { X86_4M, X86_64, X86_64_5LEVEL } from "../vm/page-table.ts";
 import { Paging } from "../vm/paging.ts";
 import { Gups } from "../workload/gups.ts";
 import { PointerChase } from "../workload/pointer-chase.ts";
@@ -29,6 +29,8 @@ export interface BoundThread {
   regions: Region[];
   /** Start tick. */
   startPs: number;
+  /** The thread's code region and how it fetches through it, if it has one. */
+  code: { startVa: number; bytes: number; bytesPerAccess: number; jumpEvery: number } | null;
 }
 
 /** The workload's process on a machine: its address space and threads. */
@@ -125,7 +127,10 @@ export function bindWorkload(m: Machine, w: WorkloadSpec, seed: number, file: st
       .map((k) => (t as Record<string, unknown>)[k])
       .filter((v): v is string => typeof v === "string")
       .map((name) => regions.get(name) as Region);
-    threads.push({ index: i, core, node: Math.floor(core / perNode), program, regions: roles, startPs: Math.round(t.startNs * 1000) });
+    const codeRegion = t.code === undefined ? undefined : regions.get(t.code.region);
+    const code = t.code === undefined || codeRegion === undefined ? null : { startVa: codeRegion.start, bytes: codeRegion.sizeBytes, bytesPerAccess: t.code.bytesPerAccess, jumpEvery: t.code.jumpEvery };
+    if (codeRegion !== undefined) roles.push(codeRegion);
+    threads.push({ index: i, core, node: Math.floor(core / perNode), program, regions: roles, startPs: Math.round(t.startNs * 1000), code });
   });
   if (problems.length > 0) throw new ConfigError(problems);
   w.regions.forEach((r) => {
@@ -146,11 +151,12 @@ function makePaging(m: Machine, w: WorkloadSpec, space: AddressSpace): Paging | 
   const rootNode = typeof firstCore === "number" ? Math.floor(firstCore / m.spec.node.cores) : (firstCore?.node ?? 0);
   const paging = new Paging(m.stats, "process", m.frames, {
     mode: w.guest?.paging ?? "native",
-    layout: m.spec.os.pageTables.layout === "x86-4M" ? X86_4M : X86_64,
+    layout: { "x86-64": X86_64, "x86-64-5level": X86_64_5LEVEL, "x86-4M": X86_4M }[m.spec.os.pageTables.layout],
     placement: m.spec.os.pageTables.placement,
     hostPageShift: Math.log2(w.guest?.hostPageSize ?? 4096),
     vmExitPs: m.coreClock.cyclesToTicks(m.spec.os.vmExitCycles),
     vpid: w.guest?.vpid ?? true,
+    hypervisor: w.guest?.hypervisor ?? "kvm",
     faultPs: m.coreClock.cyclesToTicks(m.spec.os.pageFaultCycles),
     shootdownPs: m.spec.os.tlbShootdown,
     replicate: m.spec.os.pageTables.replicate,

@@ -7,6 +7,7 @@ import { buildMachine, type BuildOptions, type Machine } from "./build-machine.t
 import { attachTiering } from "./attach-tiering.ts";
 import { InvariantError } from "./invariant-error.ts";
 import { bindWorkload, type BoundWorkload } from "./bind-workload.ts";
+import { RngStream } from "../kernel/rng.ts";
 import { bindDevices, type AgentRun, type BoundDevices } from "../accel/bind-devices.ts";
 
 /** What one thread did. */
@@ -110,6 +111,7 @@ export function prepareRun(machineSpec: MachineSpec, workloadSpec: WorkloadSpec,
       };
       const mmu = new Mmu(machine.stats, `${core.name}.tlb`, tlb, bound.paging, sched);
       core.attachMmu(mmu, tlb.walkers, tlb.inFlight);
+      if (t.code !== null) core.setCode(t.code.startVa, t.code.bytes, t.code.bytesPerAccess, t.code.jumpEvery, new RngStream(seed, `thread${t.index}.code`));
       bound.paging.addCpu({ mmu, pause: (ps) => core.pause(ps) });
     }
   }

@@ -7,8 +7,8 @@ export type RegionKind = "anon" | "heap" | "stack" | `file=${string}`;
 
 /** Told when the OS installs a translation (the page-table model listens; see src/vm/paging.ts). */
 export interface MapListener {
-  /** The page of 2^`shift` bytes at virtual `va` was mapped for a thread on `node`. */
-  mapped(va: number, shift: number, node: number): void;
+  /** The page of 2^`shift` bytes at virtual `va` was mapped (at physical `pa`) for a thread on `node`. */
+  mapped(va: number, shift: number, node: number, pa: number): void;
   /** The page of 2^`shift` bytes at virtual `va` was unmapped. */
   unmapped?(va: number, shift: number): void;
   /** A munmap of [start, start + bytes) is complete: stale translations must go (a TLB shootdown). */
@@ -300,7 +300,7 @@ export class AddressSpace implements Translator {
     r.pagePa[page] = pa;
     r.pageNode[page] = target;
     this.pagesPerNode[target]++;
-    this.listener?.mapped(r.start + page * this.pageBytes, this.pageShift, target);
+    this.listener?.mapped(r.start + page * this.pageBytes, this.pageShift, target, pa);
     return pa;
   }
 
@@ -322,7 +322,7 @@ export class AddressSpace implements Translator {
     }
     this.pagesPerNode[node] += per;
     this.hugePages++;
-    this.listener?.mapped(r.start + first * this.pageBytes, Math.log2(r.leafBytes), node);
+    this.listener?.mapped(r.start + first * this.pageBytes, Math.log2(r.leafBytes), node, base);
     return base + (page - first) * this.pageBytes;
   }
 
@@ -335,7 +335,7 @@ export class AddressSpace implements Translator {
     r.pagePa[page] = pa;
     r.pageNode[page] = -2;
     for (let n = 0; n < this.nodes; n++) this.pagesPerNode[n] += 1 / this.nodes;
-    this.listener?.mapped(r.start + page * this.pageBytes, this.pageShift, charge);
+    this.listener?.mapped(r.start + page * this.pageBytes, this.pageShift, charge, pa);
     return pa;
   }
 

@@ -5,8 +5,8 @@ import type { PageTable } from "./page-table.ts";
 import type { Paging } from "./paging.ts";
 import { TlbArray, TlbLevel } from "./tlb.ts";
 
-/** Most references one walk can make: a 2D walk of two 4-level tables, 4 * (4 + 1) + 4. */
-export const MAX_WALK_REFS = 24;
+/** Most references one walk can make: a 2D walk of two 5-level tables, (5 + 1)(5 + 1) - 1. */
+export const MAX_WALK_REFS = 35;
 
 function levelOf(name: string, s: TlbLevelSpec, asidBits: number): TlbLevel {
   return new TlbLevel(
@@ -41,6 +41,8 @@ export class Mmu {
   readonly name: string;
   readonly l1: TlbLevel;
   readonly l2: TlbLevel;
+  /** L1 instruction TLB. */
+  readonly itlb: TlbLevel;
   /** The process's paging (tables and mode). */
   readonly paging: Paging;
   /** Address-space tag of the running process. */
@@ -65,6 +67,8 @@ export class Mmu {
   private readonly hostPwc: (TlbArray | null)[];
   private readonly ntlb: TlbArray | null;
   private readonly stL1Hits: Counter;
+  private readonly stItlbHits: Counter;
+  private readonly stItlbMisses: Counter;
   private readonly stL1Misses: Counter;
   private readonly stL2Hits: Counter;
   private readonly stL2Misses: Counter;
@@ -88,6 +92,9 @@ export class Mmu {
     this.stRangeFlushes = stats.counter(`${name}.rangeFlushes`, "count", "flushes of an address range (munmap)");
     this.paging = paging;
     this.l1 = levelOf(`${name}.l1`, spec.l1, spec.asidBits);
+    this.itlb = levelOf(`${name}.itlb`, spec.itlb ?? spec.l1, spec.asidBits);
+    this.stItlbHits = stats.counter(`${name}.itlb.hits`, "count", "instruction fetches whose page was in the L1 ITLB");
+    this.stItlbMisses = stats.counter(`${name}.itlb.misses`, "count", "instruction fetches whose page missed the L1 ITLB");
     this.l2 = levelOf(`${name}.l2`, spec.l2, spec.asidBits);
     this.asid = 1;
     this.planShift = 12;
@@ -121,6 +128,17 @@ export class Mmu {
     return this.l1.lookup(va, this.asid) >= 0;
   }
 
+  /** L1 ITLB lookup for an instruction fetch (counted by `countItlb`). */
+  itlbLookup(va: number): boolean {
+    return this.itlb.lookup(va, this.asid) >= 0;
+  }
+
+  /** Counts an L1 ITLB hit or miss. */
+  countItlb(hit: boolean): void {
+    if (hit) this.stItlbHits.value++;
+    else this.stItlbMisses.value++;
+  }
+
   /** True when either TLB level holds `va`'s translation (a probe: nothing is counted or filled). */
   holds(va: number): boolean {
     return this.l1.lookup(va, this.asid) >= 0 || this.l2.lookup(va, this.asid) >= 0;
@@ -141,19 +159,19 @@ export class Mmu {
     this.stL2Misses.value++;
   }
 
-  /** L2 TLB lookup; a hit is copied into the L1 DTLB and counted (a miss is counted by `countL2Miss`). */
-  l2Lookup(va: number): boolean {
+  /** L2 TLB lookup; a hit is copied into the L1 DTLB (or ITLB) and counted (a miss is counted by `countL2Miss`). */
+  l2Lookup(va: number, fetch = false): boolean {
     const s = this.l2.lookup(va, this.asid);
     if (s < 0) return false;
     this.stL2Hits.value++;
-    this.l1.insert(va, s, this.asid);
+    (fetch ? this.itlb : this.l1).insert(va, s, this.asid);
     return true;
   }
 
-  /** Installs a walked translation in both TLB levels. */
-  fill(va: number, shift: number): void {
+  /** Installs a walked translation in the L2 TLB and the L1 DTLB (or, for a fetch, the ITLB). */
+  fill(va: number, shift: number, fetch = false): void {
     this.l2.insert(va, shift, this.asid);
-    this.l1.insert(va, shift, this.asid);
+    (fetch ? this.itlb : this.l1).insert(va, shift, this.asid);
   }
 
   /**
@@ -186,6 +204,7 @@ export class Mmu {
   flushAll(): void {
     this.stFlushes.value++;
     this.l1.flushAll();
+    this.itlb.flushAll();
     this.l2.flushAll();
     for (const c of this.pwc) c?.flushAll();
     for (const c of this.hostPwc) c?.flushAll();
@@ -196,6 +215,7 @@ export class Mmu {
   flushRange(start: number, bytes: number): void {
     this.stRangeFlushes.value++;
     this.l1.flushRange(start, bytes, this.asid);
+    this.itlb.flushRange(start, bytes, this.asid);
     this.l2.flushRange(start, bytes, this.asid);
     // Linux also drops the paging-structure caches on a range flush.
     for (const c of this.pwc) c?.flushAsid(this.asid);

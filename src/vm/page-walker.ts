@@ -1,3 +1,4 @@
+import { OpKind } from "../cpu/mem-op.ts";
 import type { ClockDomain } from "../kernel/clock-domain.ts";
 import type { EventHandler } from "../kernel/event-queue.ts";
 import type { Simulator } from "../kernel/simulator.ts";
@@ -112,22 +113,24 @@ export class PageWalker implements EventHandler {
    */
   start(va: number, pa: number, kind: number, node: number, extraPs: number): number {
     const mmu = this.mmu;
-    const l1Hit = mmu.l1Lookup(va);
+    // An instruction fetch looks in the L1 ITLB, a data access in the L1 DTLB; both share the L2 TLB.
+    const fetch = kind === OpKind.Fetch;
+    const l1Hit = fetch ? mmu.itlbLookup(va) : mmu.l1Lookup(va);
     if (l1Hit && extraPs === 0) {
-      mmu.countL1Hit();
+      if (fetch) mmu.countItlb(true);
+      else mmu.countL1Hit();
       return TRANSLATED;
     }
     if (this.inUse === this.slots) return NO_SLOT;
     let s = 0;
     while (this.state[s] !== FREE) s++;
-    const l2Hit = !l1Hit && mmu.l2Lookup(va);
+    const l2Hit = !l1Hit && mmu.l2Lookup(va, fetch);
     const same = l1Hit || l2Hit ? -1 : this.walkOfPage(va);
     if (!l1Hit && !l2Hit && same < 0 && this.walking === this.walkers) return NO_SLOT;
-    if (l1Hit) mmu.countL1Hit();
-    else {
-      mmu.countL1Miss();
-      if (!l2Hit) mmu.countL2Miss();
-    }
+    if (fetch) mmu.countItlb(l1Hit);
+    else if (l1Hit) mmu.countL1Hit();
+    else mmu.countL1Miss();
+    if (!l1Hit && !l2Hit) mmu.countL2Miss();
     this.inUse++;
     this.va[s] = va;
     this.pa[s] = pa;
@@ -213,7 +216,7 @@ export class PageWalker implements EventHandler {
       this.walking--;
       this.stRefs.sample(this.nRefs[s]);
       this.stLatency.sample(now - this.startAt[s]);
-      this.mmu.fill(this.va[s], this.shift[s]);
+      this.mmu.fill(this.va[s], this.shift[s], this.kind[s] === OpKind.Fetch);
       for (let t = 0; t < this.slots; t++) {
         if (this.state[t] === WAIT_WALK && this.waitWalk[t] === s) {
           this.state[t] = STEPPING;

@@ -24,6 +24,13 @@ export interface PagingParams {
   shootdownPs?: number;
   /** Keep a copy of the process's table on every node (Mitosis). */
   replicate: boolean;
+  /**
+   * Who manages host memory under a nested-paging guest (SEED-FACTS fact 12): KVM, where the Linux
+   * host is the VMM and backs guest memory on demand (the guest's first touch of a fresh page is
+   * an EPT violation: a VM exit plus the host kernel's page fault), or Xen, whose hypervisor gives
+   * a domain its memory when it is built (no exit at first touch). Default kvm.
+   */
+  hypervisor?: "kvm" | "xen";
 }
 
 /** Something holding translations that a VM exit without VM tags must flush (a core's MMU). */
@@ -64,6 +71,7 @@ export class Paging implements MapListener {
   /** The core translating now (its TLBs are flushed on a VM exit without VM tags). */
   current: Flushable | null;
   private readonly hostMapped = new Set<number>();
+  private readonly stEptViolations: Counter;
   private readonly cpus: PagingCpu[] = [];
   private readonly stTraps: Counter;
   private readonly stShootdowns: Counter;
@@ -73,6 +81,7 @@ export class Paging implements MapListener {
     this.table = new PageTable(`${name}.pagetable`, p.layout, frames, p.placement, rootNode, p.replicate && p.mode === "native");
     this.host = p.mode === "nested" ? new PageTable(`${name}.hostpagetable`, p.layout, frames, p.placement, rootNode) : null;
     this.shadow = p.mode === "shadow" ? new PageTable(`${name}.shadowpagetable`, p.layout, frames, p.placement, rootNode) : null;
+    this.stEptViolations = stats.counter(`${name}.eptViolations`, "count", "first touches of guest-physical pages the host backed on demand (KVM: a VM exit and a host page fault each)");
     this.pendingPenaltyPs = 0;
     this.current = null;
     this.stTraps = stats.counter(`${name}.vm.exits`, "count", "guest page-table writes trapped to the VMM (shadow paging)");
@@ -90,9 +99,31 @@ export class Paging implements MapListener {
   }
 
   /** The OS mapped a page: write the table; under shadow paging the VMM traps each entry written and mirrors it. */
-  mapped(va: number, shift: number, node: number): void {
+  mapped(va: number, shift: number, node: number, pa = -1): void {
     this.pendingPenaltyPs += this.params.faultPs;
     const writes = this.table.map(va, shift, node);
+    if (this.shadow !== null && pa >= 0 && (this.params.hypervisor ?? "kvm") === "kvm") {
+      // Under KVM the shadow MMU backs the page during the exits the table writes already cost:
+      // a host page fault per host page touched for the first time, no further exit.
+      const hb = 2 ** this.params.hostPageShift;
+      for (let a = Math.floor(pa / hb) * hb; a < pa + 2 ** shift; a += hb) {
+        const page = Math.floor(a / hb);
+        if (this.hostMapped.has(page)) continue;
+        this.hostMapped.add(page);
+        this.pendingPenaltyPs += this.params.faultPs;
+      }
+    }
+    if (this.host !== null && pa >= 0) {
+      // The guest kernel zeroes the new page: the host backs each of its host pages it touches
+      // for the first time. Under KVM that is an EPT violation: a VM exit and a host page fault.
+      const hb = 2 ** this.params.hostPageShift;
+      for (let a = Math.floor(pa / hb) * hb; a < pa + 2 ** shift; a += hb) {
+        if (this.hostEnsure(a, node) && (this.params.hypervisor ?? "kvm") === "kvm") {
+          this.stEptViolations.value++;
+          this.pendingPenaltyPs += this.params.vmExitPs + this.params.faultPs;
+        }
+      }
+    }
     if (this.shadow !== null) {
       this.shadow.map(va, shift, node);
       this.trap(writes);
@@ -130,14 +161,15 @@ export class Paging implements MapListener {
     if (others > 0) this.pendingPenaltyPs += ps;
   }
 
-  /** Makes sure the host maps guest-physical `gpa` (the VMM backs guest memory; no cost is modelled). */
-  hostEnsure(gpa: number, node: number): void {
+  /** Makes sure the host's table maps guest-physical `gpa`; true when it had to map it now. */
+  hostEnsure(gpa: number, node: number): boolean {
     const h = this.host;
-    if (h === null) return;
+    if (h === null) return false;
     const page = Math.floor(gpa / 2 ** this.params.hostPageShift);
-    if (this.hostMapped.has(page)) return;
+    if (this.hostMapped.has(page)) return false;
     this.hostMapped.add(page);
     h.map(page * 2 ** this.params.hostPageShift, this.params.hostPageShift, node);
+    return true;
   }
 
   /** Takes the VM exit time accrued since the last call. */

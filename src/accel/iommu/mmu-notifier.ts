@@ -18,8 +18,8 @@ export class MmuNotifier implements MapListener {
     this.iommus = iommus;
   }
 
-  mapped(va: number, shift: number, node: number): void {
-    this.inner?.mapped(va, shift, node);
+  mapped(va: number, shift: number, node: number, pa: number): void {
+    this.inner?.mapped(va, shift, node, pa);
   }
 
   unmapped(va: number, shift: number): void {
