@@ -5,5 +5,7 @@ export default defineConfig({
     include: ["test/**/*.test.ts", "src/**/*.test.ts"],
     testTimeout: 60_000,
     pool: "forks",
+    // Every machine a test builds checks its invariants as it runs (as --check does).
+    env: { HOPSIM_CHECK: "1" },
   },
 });

@@ -110,7 +110,9 @@ export interface BuildOptions {
 }
 
 /** Builds every component of a machine and wires them through ports, links and wires. */
-export function buildMachine(spec: MachineSpec, options: BuildOptions = {}): Machine {
+export function buildMachine(spec: MachineSpec, given: BuildOptions = {}): Machine {
+  // HOPSIM_CHECK=1 turns the invariant checks on for every run (the test suite sets it).
+  const options: BuildOptions = given.check === undefined && process.env.HOPSIM_CHECK === "1" ? { ...given, check: true } : given;
   const sim = new Simulator(4096);
   const stats = new StatsRegistry();
   const pool = new MessagePool();
