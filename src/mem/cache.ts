@@ -96,23 +96,23 @@ export class Cache {
    */
   insert(line: number, state: number): boolean {
     const base = this.setOf(line) * this.assoc;
-    let slot = -1;
-    let oldest = Infinity;
-    for (let w = 0; w < this.assoc; w++) {
-      const i = base + w;
-      if (this.states[i] === LineState.I) {
-        slot = i;
-        oldest = -1;
-        break;
-      }
-      if (this.tags[i] === line) {
-        slot = i;
-        oldest = -1;
-        break;
-      }
-      if (this.stamps[i] < oldest) {
-        oldest = this.stamps[i];
-        slot = i;
+    // The line's own way if it is present (an upgrade must not leave a second copy), else a free
+    // way, else the least recently used one.
+    let slot = this.find(line);
+    let oldest = -1;
+    if (slot < 0) {
+      oldest = Infinity;
+      for (let w = 0; w < this.assoc; w++) {
+        const i = base + w;
+        if (this.states[i] === LineState.I) {
+          slot = i;
+          oldest = -1;
+          break;
+        }
+        if (this.stamps[i] < oldest) {
+          oldest = this.stamps[i];
+          slot = i;
+        }
       }
     }
     const evicted = oldest !== -1;

@@ -22,12 +22,23 @@ describe("invariant checks (--check)", () => {
     expect(ctx.machine.cores[0].audit?.checks).toBeGreaterThan(1000);
   });
 
-  // Open bug the audit found: with a shared L3 and a directory, a core can still be filled M while
-  // another core of the same socket keeps an S copy (after the SrcDone and in-flight-fill fixes,
-  // which removed the other races). When it is fixed this test starts failing: drop `.fails`.
-  it.fails("keeps at most one owner per line with a shared L3 and a directory", () => {
+  // The audit found a core upgraded from S to M keeping a second, stale S copy: a cache put the
+  // upgraded line in a free way ahead of the way that already held it.
+  it("keeps at most one owner per line with a shared L3 and a directory", () => {
     const ctx = prepareRun(machine("machines/xeon-2s.yaml"), sharing, 1, "w", { check: true });
     ctx.machine.sim.run();
+    expect(ctx.machine.cores[0].audit?.checks).toBeGreaterThan(1000);
+  });
+
+  it("upgrades a line in the way that holds it, even with a free way before it", () => {
+    const c = new Cache("c", { sizeBytes: 4 * 64, assoc: 4, lineBytes: 64 });
+    c.insert(0, LineState.S);
+    c.insert(4, LineState.S);
+    c.invalidate(0);
+    // Way 0 is free now; line 4 sits in way 1.
+    c.insert(4, LineState.M);
+    expect(c.validLines()).toBe(1);
+    expect(c.stateOf(4)).toBe(LineState.M);
   });
 
   it("stops the run naming the filling core, the line and the other owner", () => {
