@@ -117,6 +117,21 @@ describe("known bad shapes", () => {
     expect(lines[0]).toMatch(new RegExp(`^${w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: regions\\[0\\]\\.size: `));
   });
 
+  it("devices on a socket that does not exist, twice the same name, a PCIe generation that does not exist, a GPU MMU without memory", () => {
+    const m = machineWith("dev.yaml", "devices: [{ name: g, attachTo: 5, link: { kind: pcie, gen: 4 } }, { name: g, link: { kind: pcie, gen: 9 }, translation: { mode: gpu-mmu } }]\n");
+    const lines = refusedFiles("bad devices", m, smallWorkload);
+    expect(lines).toContain(`${m}: devices[0].attachTo: socket 5 does not exist (the machine has sockets 0-1)`);
+    expect(lines.some((l) => l.startsWith(`${m}: devices[1].link.gen: `))).toBe(true);
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("device work on a device the machine lacks, and a kernel with the wrong number of arrays", () => {
+    const w = workloadWith("agent.yaml", "agents: [{ kind: gpu-kernel, device: gpu0, kernel: vector-add, arrays: [local, remote] }]\n");
+    expect(refusedFiles("bad agent arrays", machine, w)).toEqual([`${w}: agents[0].arrays: vector-add takes 3 arrays, got 2`]);
+    const v = workloadWith("nodev.yaml", "agents: [{ kind: gpu-kernel, device: gpu0, kernel: stream-read, arrays: [local] }]\n");
+    expect(refusedFiles("no such device", machine, v)).toEqual([`${v}: agents[0].device: no device named "gpu0": the machine has no devices`]);
+  });
+
   it("every shape above gives exit code 2 and exactly the same lines through the CLI", async () => {
     const results = await mapLimit(commandLines, 3, ({ args: [m, w, sets] }) => hopsimAsync(["run", "-m", m, "-w", w, "--out", join(dir, "out"), ...sets.flatMap((s) => ["--set", s])]));
     const failures = results.flatMap((r, i) => {
