@@ -26,6 +26,9 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
   const { endToEndBench } = await import("./end-to-end.ts");
   const e2e = endToEndBench(o.print);
   sections.endToEnd = Object.fromEntries(Object.entries(e2e).map(([k, v]) => [k, { accessesPerSec: v.accessesPerSec }]));
+  const { gpuBench } = await import("./gpu-bench.ts");
+  const gpu = gpuBench(o.print);
+  sections.gpu = { linesPerSec: gpu.linesPerSec, eventsPerSec: gpu.eventsPerSec };
   if (o.write) o.print(`wrote ${mergeBenchResults(sections)}`);
   return sections;
 }

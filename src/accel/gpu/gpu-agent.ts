@@ -165,6 +165,10 @@ export class GpuAgent implements PortOwner, EventHandler {
   private readonly l1mHead: Int32Array;
   private readonly l1mTail: Int32Array;
   private readonly l1mUsed: Int32Array;
+  /** Per CU: line -> its miss register, and a stack of free miss registers (no scan per miss). */
+  private readonly l1mIndex: Map<number, number>[];
+  private readonly l1mFree: Int32Array;
+  private readonly l1mFreeTop: Int32Array;
   private readonly cuStallHead: Int32Array;
   private readonly cuStallTail: Int32Array;
 
@@ -174,6 +178,10 @@ export class GpuAgent implements PortOwner, EventHandler {
   private readonly l2mHead: Int32Array;
   private readonly l2mTail: Int32Array;
   private readonly l2mUsed: Int32Array;
+  /** Per bank: line -> its miss register, and a stack of free miss registers. */
+  private readonly l2mIndex: Map<number, number>[];
+  private readonly l2mFree: Int32Array;
+  private readonly l2mFreeTop: Int32Array;
   private readonly bankStallHead: Int32Array;
   private readonly bankStallTail: Int32Array;
 
@@ -329,6 +337,13 @@ export class GpuAgent implements PortOwner, EventHandler {
     this.l1mHead = new Int32Array(n1).fill(NIL);
     this.l1mTail = new Int32Array(n1).fill(NIL);
     this.l1mUsed = new Int32Array(this.cus);
+    this.l1mIndex = Array.from({ length: this.cus }, () => new Map<number, number>());
+    this.l1mFree = new Int32Array(n1);
+    this.l1mFreeTop = new Int32Array(this.cus);
+    for (let c = 0; c < this.cus; c++) {
+      for (let k = 0; k < this.l1Mshrs; k++) this.l1mFree[c * this.l1Mshrs + k] = c * this.l1Mshrs + this.l1Mshrs - 1 - k;
+      this.l1mFreeTop[c] = this.l1Mshrs;
+    }
     this.cuStallHead = new Int32Array(this.cus).fill(NIL);
     this.cuStallTail = new Int32Array(this.cus).fill(NIL);
 
@@ -338,6 +353,13 @@ export class GpuAgent implements PortOwner, EventHandler {
     this.l2mHead = new Int32Array(n2).fill(NIL);
     this.l2mTail = new Int32Array(n2).fill(NIL);
     this.l2mUsed = new Int32Array(this.banks);
+    this.l2mIndex = Array.from({ length: this.banks }, () => new Map<number, number>());
+    this.l2mFree = new Int32Array(n2);
+    this.l2mFreeTop = new Int32Array(this.banks);
+    for (let b = 0; b < this.banks; b++) {
+      for (let k = 0; k < this.l2MshrsPerBank; k++) this.l2mFree[b * this.l2MshrsPerBank + k] = b * this.l2MshrsPerBank + this.l2MshrsPerBank - 1 - k;
+      this.l2mFreeTop[b] = this.l2MshrsPerBank;
+    }
     this.bankStallHead = new Int32Array(this.banks).fill(NIL);
     this.bankStallTail = new Int32Array(this.banks).fill(NIL);
 
@@ -887,22 +909,19 @@ export class GpuAgent implements PortOwner, EventHandler {
 
   /** Merges a load into an L1 miss register, takes a free one (and goes to the L2), or waits. */
   private l1Miss(lr: number, cu: number, lineNo: number): boolean {
-    const base = cu * this.l1Mshrs;
-    const end = base + this.l1Mshrs;
     const lines = this.l1mLine;
-    let free = NIL;
-    for (let m = base; m < end; m++) {
-      const l = lines[m];
-      if (l === lineNo) {
-        this.stL1Merges.value++;
-        this.lrNext[lr] = NIL;
-        this.lrNext[this.l1mTail[m]] = lr;
-        this.l1mTail[m] = lr;
-        this.lrL1Mshr[lr] = m;
-        return true;
-      }
-      if (l < 0 && free === NIL) free = m;
+    const index = this.l1mIndex[cu];
+    const m = index.get(lineNo);
+    if (m !== undefined) {
+      this.stL1Merges.value++;
+      this.lrNext[lr] = NIL;
+      this.lrNext[this.l1mTail[m]] = lr;
+      this.l1mTail[m] = lr;
+      this.lrL1Mshr[lr] = m;
+      return true;
     }
+    const base = cu * this.l1Mshrs;
+    const free = this.l1mFreeTop[cu] > 0 ? this.l1mFree[base + --this.l1mFreeTop[cu]] : NIL;
     if (free === NIL) {
       this.lrNext[lr] = NIL;
       if (this.cuStallTail[cu] === NIL) this.cuStallHead[cu] = lr;
@@ -911,6 +930,7 @@ export class GpuAgent implements PortOwner, EventHandler {
       return false;
     }
     lines[free] = lineNo;
+    index.set(lineNo, free);
     this.l1mHead[free] = lr;
     this.l1mTail[free] = lr;
     this.lrNext[lr] = NIL;
@@ -926,6 +946,8 @@ export class GpuAgent implements PortOwner, EventHandler {
     const cu = this.lrCu[primary];
     this.l1[cu].insert(this.l1mLine[m], false);
     let lr = this.l1mHead[m];
+    this.l1mIndex[cu].delete(this.l1mLine[m]);
+    this.l1mFree[cu * this.l1Mshrs + this.l1mFreeTop[cu]++] = m;
     this.l1mLine[m] = -1;
     this.l1mHead[m] = NIL;
     this.l1mTail[m] = NIL;
@@ -1004,22 +1026,17 @@ export class GpuAgent implements PortOwner, EventHandler {
    * takes a free miss register and reads memory, or waits for one. False when it waits.
    */
   private l2Miss(lr: number, b: number, lineNo: number, store: boolean): boolean {
-    const base = b * this.l2MshrsPerBank;
-    const end = base + this.l2MshrsPerBank;
     const lines = this.l2mLine;
-    let free = NIL;
-    for (let m = base; m < end; m++) {
-      const l = lines[m];
-      if (l === lineNo) {
-        this.stL2Misses.value++;
-        this.stL2Merges.value++;
-        if (store) this.l2mDirty[m] = 1;
-        this.lrNext2[lr] = NIL;
-        this.lrNext2[this.l2mTail[m]] = lr;
-        this.l2mTail[m] = lr;
-        return true;
-      }
-      if (l < 0 && free === NIL) free = m;
+    const index = this.l2mIndex[b];
+    const m = index.get(lineNo);
+    if (m !== undefined) {
+      this.stL2Misses.value++;
+      this.stL2Merges.value++;
+      if (store) this.l2mDirty[m] = 1;
+      this.lrNext2[lr] = NIL;
+      this.lrNext2[this.l2mTail[m]] = lr;
+      this.l2mTail[m] = lr;
+      return true;
     }
     if (store && this.lrBytes[lr] === this.lineBytes) {
       this.stL2FullLineAllocs.value++;
@@ -1027,15 +1044,18 @@ export class GpuAgent implements PortOwner, EventHandler {
       this.complete(lr);
       return true;
     }
-    if (free === NIL) {
+    const base = b * this.l2MshrsPerBank;
+    if (this.l2mFreeTop[b] === 0) {
       this.lrNext2[lr] = NIL;
       if (this.bankStallTail[b] === NIL) this.bankStallHead[b] = lr;
       else this.lrNext2[this.bankStallTail[b]] = lr;
       this.bankStallTail[b] = lr;
       return false;
     }
+    const free = this.l2mFree[base + --this.l2mFreeTop[b]];
     this.stL2Misses.value++;
     lines[free] = lineNo;
+    index.set(lineNo, free);
     this.l2mDirty[free] = store ? 1 : 0;
     this.l2mHead[free] = lr;
     this.l2mTail[free] = lr;
@@ -1121,6 +1141,8 @@ export class GpuAgent implements PortOwner, EventHandler {
     const lineNo = this.l2mLine[m];
     this.installL2(b, lineNo, this.l2mDirty[m] === 1);
     let lr = this.l2mHead[m];
+    this.l2mIndex[b].delete(lineNo);
+    this.l2mFree[b * this.l2MshrsPerBank + this.l2mFreeTop[b]++] = m;
     this.l2mLine[m] = -1;
     this.l2mHead[m] = NIL;
     this.l2mTail[m] = NIL;
