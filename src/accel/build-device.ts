@@ -49,11 +49,11 @@ export interface DevicePlacement {
  */
 const ROUTER_REQUESTS = 4096;
 
-/** The timing of a device link from its spec. */
-export function linkConfigOf(l: DeviceLinkSpec): FabricLinkConfig {
+/** The timing of a device link from its spec (completions are never smaller than a host line). */
+export function linkConfigOf(l: DeviceLinkSpec, lineBytes = 64): FabricLinkConfig {
   switch (l.kind) {
     case "pcie":
-      return pcieLinkConfig({ gen: l.gen as PcieGen, lanes: l.lanes, latencyPs: l.latency, maxPayloadBytes: l.maxPayload, maxReadRequestBytes: l.maxReadRequest, completionBytes: l.readCompletion, tags: l.tags });
+      return pcieLinkConfig({ gen: l.gen as PcieGen, lanes: l.lanes, latencyPs: l.latency, maxPayloadBytes: Math.max(l.maxPayload, lineBytes), maxReadRequestBytes: Math.max(l.maxReadRequest, lineBytes), completionBytes: Math.max(l.readCompletion, lineBytes), tags: l.tags });
     case "coherent":
       return coherentLinkConfig({ widthBits: l.widthBits, clockGHz: l.clock, transfersPerClock: l.transfersPerClock, latencyPs: l.latency, requestHeaderBytes: l.headerBytes });
     case "on-die":
@@ -70,7 +70,7 @@ export function linkConfigOf(l: DeviceLinkSpec): FabricLinkConfig {
 export function buildDevice(sim: Simulator, stats: StatsRegistry, pool: MessagePool, nb: Northbridge, spec: DeviceSpec, at: DevicePlacement): DeviceParts {
   const name = spec.name;
   const handle = deviceHandle(spec, at.index, at.memoryNode, at.memBase, at.mmioBase);
-  const link = linkConfigOf(spec.link);
+  const link = linkConfigOf(spec.link, at.lineBytes);
   const memLo = at.memBase;
   const memHi = at.memBase + handle.memBytes;
   const mmioLo = at.mmioBase;

@@ -24,7 +24,7 @@ export interface RootComplexParams {
 const WALK_BIT = 1 << 28;
 const WRITE_BIT = 1 << 29;
 /** A device read's line index sits in the low bits of its txnId (a read is at most 4 KiB). */
-const LINE_BITS = 7;
+const LINE_BITS = 8;
 /** Posted writes whose completion order the root complex tracks (a ring). */
 const WRITE_RING = 1 << 16;
 /** Low bits of a TLP's aux holding its byte count (NO_SNOOP sits above). */

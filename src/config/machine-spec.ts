@@ -360,6 +360,9 @@ export const MachineSpec = z
       if (mn.attachTo >= n) ctx.addIssue({ code: "custom", path: ["memoryNodes", i, "attachTo"], message: `socket ${mn.attachTo} does not exist (the machine has sockets 0-${n - 1})` });
       if (mn.memory.size % m.pageSize !== 0) ctx.addIssue({ code: "custom", path: ["memoryNodes", i, "memory", "size"], message: `expected a whole number of ${m.pageSize}-byte pages` });
     });
+    if (m.devices.length > 0 && m.pageSize !== 4096) ctx.addIssue({ code: "custom", path: ["pageSize"], message: `devices translate with x86-64 page tables, which need 4096-byte pages, got ${m.pageSize}` });
+    if (m.devices.some((d) => d.translation.mode === "iommu") && m.os.pageTables.layout === "x86-4M") ctx.addIssue({ code: "custom", path: ["os", "pageTables", "layout"], message: "the IOMMU walks x86-64 page tables; x86-4M has none for it" });
+    if (m.devices.length > 0 && m.lineSize < 32) ctx.addIssue({ code: "custom", path: ["lineSize"], message: `devices need lines of at least 32 bytes (a 4 KiB device read is split into lines), got ${m.lineSize}` });
     const deviceNames = new Set<string>();
     m.devices.forEach((d, i) => {
       if (d.attachTo >= n) ctx.addIssue({ code: "custom", path: ["devices", i, "attachTo"], message: `socket ${d.attachTo} does not exist (the machine has sockets 0-${n - 1})` });

@@ -890,6 +890,8 @@ export class Core implements PortOwner, EventHandler, WalkHost {
     const wb = this.pool.get();
     wb.kind = MsgKind.WriteBack;
     wb.addr = line * this.lineBytes;
+    // The dirty state it leaves in: O means other nodes share the line (the shared cache keeps it O).
+    wb.aux = isDirty(state) ? state : LineState.M;
     wb.sizeBytes = 8 + this.lineBytes;
     wb.issuedAt = this.sim.now;
     this.send(wb);

@@ -136,7 +136,7 @@ export class Northbridge implements PortOwner, EventHandler {
   private readonly txnFree: Int32Array;
   private readonly txnBusy: Uint8Array;
   private txnFreeTop: number;
-  private coreRefused: boolean;
+
 
   // Home side.
   private readonly busyLines = new Map<number, MessageQueue | null>();
@@ -156,6 +156,7 @@ export class Northbridge implements PortOwner, EventHandler {
   private readonly stProbesDirty: Counter;
   private readonly stForwarded: Counter;
   private readonly stLineWaits: Counter;
+  private readonly stQueueFull: Counter;
   private readonly stNoSnoop: Counter;
   private readonly stMissLatency: Histogram;
   private readonly stRemoteMissLatency: Average;
@@ -186,7 +187,7 @@ export class Northbridge implements PortOwner, EventHandler {
     this.txnBusy = new Uint8Array(n);
     for (let i = 0; i < n; i++) this.txnFree[i] = n - 1 - i;
     this.txnFreeTop = n;
-    this.coreRefused = false;
+
     this.stRequests = stats.counter(`${name}.requests`, "count", "misses of this node's cores sent to a home");
     this.stRemote = stats.counter(`${name}.remoteRequests`, "count", "misses whose home is another node");
     this.stProbesSent = stats.counter(`${name}.home.probesSent`, "count", "probes this home sent");
@@ -194,6 +195,7 @@ export class Northbridge implements PortOwner, EventHandler {
     this.stProbesDirty = stats.counter(`${name}.probe.dirty`, "count", "probes answered with dirty data");
     this.stForwarded = stats.counter(`${name}.xbar.forwarded`, "count", "packets routed through this node to another");
     this.stNoSnoop = stats.counter(`${name}.home.noSnoop`, "count", "I/O requests served from memory without probing (non-coherent DMA)");
+    this.stQueueFull = stats.counter(`${name}.requestQueue.waits`, "count", "core requests that waited for a free request-queue entry");
     this.stLineWaits = stats.counter(`${name}.home.lineWaits`, "count", "requests that waited for an earlier one to the same line");
     this.stMissLatency = stats.histogram(`${name}.missLatencyPs`, "ps", "request queue entry to fill, per miss of this node's cores");
     this.stLocalMissLatency = stats.average(`${name}.localMissLatencyPs`, "ps", "miss latency when the home is this node");
@@ -347,7 +349,7 @@ export class Northbridge implements PortOwner, EventHandler {
 
   // ---- requester side -------------------------------------------------------------------------
 
-  private fromCore(coreIdx: number, msg: Message): boolean {
+  private fromCore(coreIdx: number, msg: Message, replay = false): boolean {
     const io = this.ioPorts.length > 0 && this.ioPorts.includes(coreIdx);
     const shared = io ? null : this.shared;
     if (msg.kind === MsgKind.MmioRead || msg.kind === MsgKind.MmioWrite) {
@@ -369,7 +371,7 @@ export class Northbridge implements PortOwner, EventHandler {
       return true;
     }
     if (msg.kind === MsgKind.WriteBack) {
-      if (shared !== null && shared.absorbWriteBack(Math.floor(msg.addr / this.p.lineBytes))) {
+      if (shared !== null && shared.absorbWriteBack(Math.floor(msg.addr / this.p.lineBytes), msg.aux)) {
         this.pool.put(msg);
         return true;
       }
@@ -400,9 +402,14 @@ export class Northbridge implements PortOwner, EventHandler {
         return true;
       }
     }
-    if (this.txnFreeTop === 0) {
-      this.coreRefused = true;
-      return false;
+    if (this.txnFreeTop === 0 || (!replay && this.retryQueue.length > 0)) {
+      // The request queue is full: the request waits here, in order. The core's port never
+      // stalls, so its SrcDones and write-backs, which free entries and lines, never queue behind
+      // a refused request (a deadlock when that request's line waits for one of them).
+      msg.src = coreIdx;
+      this.retryQueue.push(msg);
+      this.stQueueFull.value++;
+      return true;
     }
     const t = this.txnFree[--this.txnFreeTop];
     this.txnBusy[t] = 1;
@@ -510,13 +517,10 @@ export class Northbridge implements PortOwner, EventHandler {
     this.sendOn(this.coreQueues[this.txnCore[t]], this.corePorts[this.txnCore[t]], fill);
     this.txnFree[this.txnFreeTop++] = t;
     this.txnBusy[t] = 0;
-    if (this.retryQueue.length > 0) {
+    // Waiting requests take the free entries, oldest first.
+    while (this.retryQueue.length > 0 && this.txnFreeTop > 0) {
       const m = this.retryQueue.shift() as Message;
-      if (!this.fromCore(m.src, m)) this.retryQueue.pushFront(m);
-    }
-    if (this.coreRefused) {
-      this.coreRefused = false;
-      for (const cp of this.corePorts) cp.ready();
+      this.fromCore(m.src, m, true);
     }
   }
 

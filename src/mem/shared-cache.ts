@@ -102,11 +102,16 @@ export class SharedCache {
     return this.lastVictimDirty;
   }
 
-  /** Takes a core's write-back of `line` (marks it dirty here); false if the line is not held. */
-  absorbWriteBack(line: number): boolean {
+  /**
+   * Takes a core's write-back of `line`, which left the core in `state` (M, or O when other nodes
+   * share it): the line is dirty here, owned (O) while other nodes may hold copies. False if the
+   * line is not held.
+   */
+  absorbWriteBack(line: number, state: number = LineState.M): boolean {
     const slot = this.cache.find(line);
     if (slot < 0) return false;
-    this.cache.setSlotState(slot, LineState.M);
+    const here = this.cache.slotState(slot);
+    this.cache.setSlotState(slot, state === LineState.O || here === LineState.O || here === LineState.S ? LineState.O : LineState.M);
     return true;
   }
 

@@ -89,7 +89,63 @@ export function runCost(m: MachineSpec, w: WorkloadSpec, opts: RunCostOptions = 
     operations += threadOperations(t, regionBytes);
     if (t.generator === "pointer-chase") elements += 2 * Math.max(1, Math.floor(Math.min(t.workingSet ?? regionBytes(t.region), regionBytes(t.region)) / t.stride));
   }
+  elements += deviceElements(m);
+  // Simulated time also costs events where memory refreshes while threads wait between accesses:
+  // each bank-level channel refreshes every tREFI whether or not it is used.
+  const refreshPerPs = refreshEventsPerPs(m);
+  if (refreshPerPs > 0) {
+    const periodPs = 1000 / c.clock;
+    let longestPs = 0;
+    for (const t of w.threads) longestPs = Math.max(longestPs, threadOperations(t, regionBytes) * t.gapCycles * periodPs);
+    operations += longestPs * refreshPerPs;
+  }
+  for (const a of w.agents ?? []) {
+    // A kernel touches each of its arrays once per element (about one operation per 4-byte lane).
+    const bytes = a.arrays.reduce((s, name) => s + regionBytes(name), 0);
+    operations += Math.ceil(bytes / a.elementBytes / 16) * a.repeat;
+  }
   return { typedArrayElements: elements, operations };
+}
+
+/** Refresh commands per ps of simulated time, over every bank-level memory of the machine. */
+function refreshEventsPerPs(m: MachineSpec): number {
+  const mems = [m.node.memory, ...m.memoryNodes.map((n) => n.memory)];
+  let rate = 0;
+  const nodes = socketsOf(m.topology);
+  mems.forEach((mem, i) => {
+    if (mem.kind !== "dram") return;
+    rate += ((i === 0 ? nodes : 1) * refreshRate(mem.dram)) || 0;
+  });
+  for (const d of m.devices) {
+    if (d.memory === undefined) continue;
+    rate += refreshRate(d.memory.dram);
+  }
+  return rate;
+}
+
+/** Refresh commands per ps of one bank-level memory (0 for media without refresh). */
+function refreshRate(spec: Parameters<typeof resolveDramParams>[0]): number {
+  const p = resolveDramParams(spec);
+  const interval = p.tREFIpb > 0 ? p.tREFIpb * p.tCKps : p.tREFI * p.tCKps;
+  return interval > 0 ? (p.channels * p.ranks) / interval : 0;
+}
+
+/** Typed-array elements of the devices: GPU caches, TLBs and miss registers, device DRAM, router slots. */
+function deviceElements(m: MachineSpec): number {
+  let n = 0;
+  for (const d of m.devices) {
+    n += 4 * 4096 + 8 * d.dma.outstanding;
+    const g = d.gpu;
+    if (g !== undefined) {
+      n += 3 * g.computeUnits * (g.l1.size / m.lineSize + g.l1.mshrs + g.l1Tlb.entries) + 3 * (g.l2.size / m.lineSize + g.l2.mshrs * g.l2.banks + g.l2Tlb.entries);
+      n += 8 * g.computeUnits * g.wavefrontSlots;
+    }
+    if (d.memory !== undefined) {
+      const p = resolveDramParams(d.memory.dram);
+      n += p.channels * (12 * p.ranks * p.bankGroups * p.banksPerGroup + 4 * p.ranks + 64);
+    }
+  }
+  return n;
 }
 
 /** Typed-array elements of one node's memory controller (a DRAM keeps a dozen arrays per bank, per channel). */

@@ -128,7 +128,7 @@ describe("known bad shapes", () => {
   it("device work on a device the machine lacks, and a kernel with the wrong number of arrays", () => {
     const w = workloadWith("agent.yaml", "agents: [{ kind: gpu-kernel, device: gpu0, kernel: vector-add, arrays: [local, remote] }]\n");
     expect(refusedFiles("bad agent arrays", machine, w)).toEqual([`${w}: agents[0].arrays: vector-add takes 3 arrays, got 2`]);
-    const v = workloadWith("nodev.yaml", "agents: [{ kind: gpu-kernel, device: gpu0, kernel: stream-read, arrays: [local] }]\n");
+    const v = workloadWith("nodev.yaml", "regions: [{ name: x, size: 64KiB }]\nthreads: []\nagents: [{ kind: gpu-kernel, device: gpu0, kernel: stream-read, arrays: [x] }]\n");
     expect(refusedFiles("no such device", machine, v)).toEqual([`${v}: agents[0].device: no device named "gpu0": the machine has no devices`]);
   });
 

@@ -237,6 +237,7 @@ export const machineArb: fc.Arbitrary<MachineCase> = fc
           }) },
         ),
         northbridge: fc.record({ probeLatency: ps(0, 50_000), requestQueue: opt(fc.integer({ min: 1, max: 64 })) }),
+        devices: opt(fc.array(deviceArb(topo.nodes, page), { minLength: 1, maxLength: 2 })),
       })
       .map((g) => {
         const topology: Doc = { ...topo.spec };
@@ -276,11 +277,48 @@ export const machineArb: fc.Arbitrary<MachineCase> = fc
         put(doc, "distances", g.distances);
         if (g.memoryNodes) doc.memoryNodes = g.memoryNodes.map((n) => ({ attachTo: n.attachTo, memory: { kind: "simple", size: n.size, latency: n.latency, bandwidth: n.bandwidth } }));
         put(doc, "os", g.os);
+        // Devices translate with x86-64 tables: 4 KiB pages only.
+        if (g.devices && page === 4096 && (g.os?.pageTables as Doc | undefined)?.layout !== "x86-4M") doc.devices = g.devices.map((d, i) => ({ name: `dev${i}`, ...d }));
         // Timed translation needs 4 KiB base pages and x86-64 tables (see BAD_COMBINATIONS in mutations.ts).
         if (g.tlb !== undefined && (page !== 4096 || (g.os?.pageTables as Doc | undefined)?.layout === "x86-4M")) g.tlb.enabled = false;
         return { doc, nodes: topo.nodes, memoryNodes: g.memoryNodes?.length ?? 0, coresPerNode: cores, memoryBytes };
       });
   });
+
+/** A small accelerator: a PCIe, coherent or on-die link, maybe memory of its own, maybe a GPU. */
+function deviceArb(nodes: number, page: number): fc.Arbitrary<Doc> {
+  const opt = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined, freq: 3 });
+  return fc
+    .record({
+      attachTo: opt(fc.nat(nodes - 1)),
+      link: fc.oneof(
+        fc.record({ kind: fc.constant("pcie"), gen: fc.integer({ min: 1, max: 5 }), lanes: opt(fc.constantFrom(1, 4, 8, 16)), latency: opt(ps(0, 500_000)), tags: opt(fc.integer({ min: 1, max: 256 })) }),
+        fc.record({ kind: fc.constant("coherent"), widthBits: fc.constantFrom(8, 16, 32), clock: fc.integer({ min: 200, max: 3200 }).chain(frequencyText), latency: ps(0, 100_000) }),
+        fc.record({ kind: fc.constant("on-die"), bandwidth: fc.integer({ min: 1_000, max: 100_000 }).chain(bandwidthText), latency: ps(0, 50_000) }),
+      ),
+      memory: opt(fc.record({ size: fc.integer({ min: 64, max: 1024 }).chain((pages) => sizeText(pages * page)), dram: fc.record({ preset: fc.constantFrom("hbm2", "gddr6", "ddr4-2400"), channels: opt(fc.constantFrom(1, 2, 4)) }) })),
+      gpu: opt(
+        fc.record({
+          clock: fc.integer({ min: 500, max: 2000 }).chain(frequencyText),
+          computeUnits: fc.integer({ min: 1, max: 4 }),
+          lanes: opt(fc.constantFrom(32, 64)),
+          wavefrontSlots: opt(fc.integer({ min: 1, max: 8 })),
+          l1: fc.constant({ size: "4KiB", assoc: 4, latencyCycles: 10, mshrs: 16 }),
+          l2: fc.constant({ size: "64KiB", assoc: 8, latencyCycles: 40, mshrs: 16, banks: 2 }),
+          l1Tlb: fc.constant({ entries: 16 }),
+          l2Tlb: fc.constant({ entries: 64, assoc: 4 }),
+        }),
+      ),
+      translation: opt(fc.record({ mode: fc.constantFrom("iommu", "gpu-mmu"), addressSpace: opt(fc.constantFrom("same", "subset", "separate")) })),
+    })
+    .map((d) => {
+      const out: Doc = {};
+      for (const [k, v] of Object.entries(d)) put(out, k, v);
+      // A GPU MMU migrates pages into device memory: without memory the device uses the IOMMU.
+      if (d.translation?.mode === "gpu-mmu" && d.memory === undefined) out.translation = { ...d.translation, mode: "iommu" };
+      return out;
+    });
+}
 
 // ---------------------------------------------------------------------------------------------
 // Workloads.
