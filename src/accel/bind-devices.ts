@@ -234,7 +234,20 @@ function makeGpuMmu(m: Machine, bound: BoundWorkload, d: DeviceParts): GpuMmu {
     m.sim,
     m.stats,
     `${d.handle.name}.mmu`,
-    { deviceFrames: m.frames, deviceNode: d.handle.memoryNode, copier: d.dma, hostTable: bound.paging?.table ?? null, hostFrames: m.frames, hostNode: d.handle.attachTo },
+    {
+      deviceFrames: m.frames,
+      deviceNode: d.handle.memoryNode,
+      copier: d.dma,
+      hostTable: bound.paging?.table ?? null,
+      hostFrames: m.frames,
+      hostNode: d.handle.attachTo,
+      // The process's mapping follows a migrated page: a host core's access then crosses the link.
+      moved: (va, pa, toDevice) => {
+        const r = bound.space.regionOf(va);
+        if (r === null) return;
+        bound.space.rehome(r, Math.floor((va - r.start) / bound.space.pageBytes), pa, toDevice ? d.handle.memoryNode : m.homeMap.nodeOf(pa));
+      },
+    },
     { lineBytes: m.spec.lineSize, walkers: t.walkers },
     { batchPs: t.faultBatchCost, perFaultPs: t.faultPageCost, maxBatchFaults: t.faultBatchSize, prefetchBlockBytes: t.prefetchBlock ?? 0 },
     m.pool,

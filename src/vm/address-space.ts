@@ -158,6 +158,18 @@ export class AddressSpace implements Translator {
     this.pagesPerNode[node]++;
   }
 
+  /**
+   * Points page `page` of `r` at physical `pa` on `node` without touching the frame allocator:
+   * another owner (a device driver migrating the page) holds both frames. -1 for `pa` is not allowed.
+   */
+  rehome(r: Region, page: number, pa: number, node: number): void {
+    const oldNode = r.pageNode[page];
+    if (oldNode >= 0) this.pagesPerNode[oldNode]--;
+    r.pagePa[page] = pa;
+    r.pageNode[page] = node;
+    this.pagesPerNode[node]++;
+  }
+
   /** The frame allocator behind this address space. */
   get frameAllocator(): FrameAllocator {
     return this.frames;

@@ -47,6 +47,11 @@ export interface UvmEnv {
   hostFrames?: FrameAllocator | null;
   /** Node of `hostFrames` (and of host table pages) used (default 0). */
   hostNode?: number;
+  /**
+   * Told when a page changes residence (its data now at physical `pa`, on the device or back on
+   * the host), so the host process's mapping follows it: a CPU access then goes where the data is.
+   */
+  moved?: (va: number, pa: number, toDevice: boolean) => void;
 }
 
 const EV_BATCH_START = 1;
@@ -253,6 +258,7 @@ export class UvmDriver implements EventHandler {
       this.stPagesOut.value++;
       this.stBytesOut.value += r.pageBytes;
       if (r.hostPa[page] < 0) r.hostPa[page] = this.hostFrame();
+      this.env.moved?.(va, r.hostPa[page], false);
       this.outstanding++;
       this.copier.copy(r.devPa[page], r.hostPa[page], r.pageBytes, this, EV_COPY_OUT_DONE, null);
       if (this.mmu.invalidate(va, r.pageBytes)) {
@@ -321,6 +327,7 @@ export class UvmDriver implements EventHandler {
       r.state[page] = Residency.Device;
       this.mmu.table.map(va, Math.log2(r.pageBytes), this.mmu.deviceNode);
       this.hostTable?.unmap(va, Math.log2(r.pageBytes));
+      this.env.moved?.(va, r.devPa[page], true);
       this.lrm.push(key);
       this.resident++;
     }

@@ -106,3 +106,23 @@ describe("GPU kernels on the PCIe GPU", () => {
     expect(JSON.stringify(b)).toBe(JSON.stringify(a));
   });
 });
+
+describe("unified memory seen from the host", () => {
+  it("sends a host core's reads of pages that migrated to the GPU across the link, to device memory", () => {
+    const w = oneKernel("saxpy", [256 * KiB, 256 * KiB], "on-demand");
+    // After the kernel, a host thread reads y (migrated to the device) and a host-only buffer.
+    w.regions.push({ name: "host", size: 256 * KiB, policy: { kind: "bind", nodes: [0] }, kind: "anon" });
+    w.threads = [
+      { core: 0, generator: "stream-read", region: "r1", elementBytes: 64, passes: 1, gapCycles: 0, startNs: 20_000_000 },
+      { core: 1, generator: "stream-read", region: "host", elementBytes: 64, passes: 1, gapCycles: 0, startNs: 20_000_000 },
+    ];
+    const { r } = runChecked(machine(GPU_NODE), w);
+    expect(r.agents[0].timeNs).toBeLessThan(20_000_000);
+    const migrated = r.threads[0];
+    const local = r.threads[1];
+    expect(stat(r, "gpu0.mmu.uvm.pagesMigratedIn")).toBe(128);
+    expect(migrated.meanMissLatencyNs).toBeGreaterThan(local.meanMissLatencyNs + 400);
+    // numa_maps shows the migrated pages on the device's node (node 2).
+    expect(r.numaMaps.find((e) => e.region === "r1")?.perNode[2]).toBe(64);
+  });
+});
