@@ -20,6 +20,8 @@ export interface ThreadResult {
   regions: string[];
   loads: number;
   stores: number;
+  /** Device-register accesses (uncacheable MMIO reads and posted writes); absent in results written before they existed. */
+  mmio?: number;
   /** Start to the completion of its last operation, in ns. */
   timeNs: number;
   /** Time per memory operation, in ns. */
@@ -151,6 +153,7 @@ export function collectResults(ctx: RunContext, machineSpec: MachineSpec, worklo
     simulatedPs = Math.max(simulatedPs, endPs);
     const loads = machine.stats.value(`${core.name}.loads`);
     const stores = machine.stats.value(`${core.name}.stores`);
+    const mmio = machine.stats.value(`${core.name}.mmio.reads`) + machine.stats.value(`${core.name}.mmio.writes`);
     const timeNs = (endPs - t.startPs) / 1000;
     const miss = stats[`${core.name}.missLatencyPs`].value as { mean: number };
     const nb = `node${t.node}.nb.core${t.core % perNode}`;
@@ -163,6 +166,7 @@ export function collectResults(ctx: RunContext, machineSpec: MachineSpec, worklo
       regions: t.regions.map((r) => r.name),
       loads,
       stores,
+      mmio,
       timeNs,
       nsPerAccess: loads + stores > 0 ? timeNs / (loads + stores) : 0,
       meanMissLatencyNs: miss.mean / 1000,

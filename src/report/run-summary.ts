@@ -6,11 +6,12 @@ export function formatRunSummary(r: RunResult): string {
   const out: string[] = [];
   out.push(`hopsim run: machine ${r.machine}, workload ${r.workload}, seed ${r.seed}`);
   out.push(`simulated ${(r.simulatedNs / 1000).toFixed(3)} us, ${r.events} events`);
-  out.push("");
+  if (r.threads.length > 0) out.push("");
+  const mmio = r.threads.some((t) => (t.mmio ?? 0) > 0);
   if (r.threads.length > 0) out.push(
     formatTable(
-      ["thread", "core", "generator", "regions", "loads", "stores", "time (us)", "ns/access", "miss latency (ns)", "remote misses"],
-      r.threads.map((t) => [t.index, t.core, t.generator, t.regions.join(","), t.loads, t.stores, t.timeNs / 1000, t.nsPerAccess, t.meanMissLatencyNs, `${(t.remoteShare * 100).toFixed(1)} %`]),
+      ["thread", "core", "generator", "regions", "loads", "stores", ...(mmio ? ["mmio"] : []), "time (us)", "ns/access", "miss latency (ns)", "remote misses"],
+      r.threads.map((t) => [t.index, t.core, t.generator, t.regions.join(","), t.loads, t.stores, ...(mmio ? [t.mmio ?? 0] : []), t.timeNs / 1000, t.nsPerAccess, t.meanMissLatencyNs, `${(t.remoteShare * 100).toFixed(1)} %`]),
     ),
   );
   if (r.agents.length > 0) {
