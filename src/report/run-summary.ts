@@ -57,7 +57,7 @@ export function formatRunSummary(r: RunResult): string {
           num(r, `${n}.nb.requests`),
           num(r, `${n}.nb.remoteRequests`),
           num(r, `${n}.mc.bandwidthGBs`),
-          `${(num(r, `${n}.mc.utilisation`) * 100).toFixed(1)} %`,
+          `${((r.stats[`${n}.mc.utilisation`] !== undefined ? num(r, `${n}.mc.utilisation`) : num(r, `${n}.mc.bandwidthGBs`) / (num(r, `${n}.mc.peakGBs`) || 1)) * 100).toFixed(1)} %`,
           num(r, `${n}.nb.home.probesSent`),
         ]),
       ),
