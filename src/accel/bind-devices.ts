@@ -7,7 +7,7 @@ import { Wire } from "../net/wire.ts";
 import type { AddressSpace, Region } from "../vm/address-space.ts";
 import { PageTable, X86_64 } from "../vm/page-table.ts";
 import type { DeviceParts } from "./build-device.ts";
-import { KERNEL_ARRAYS, type GpuKernel } from "./gpu/gpu-kernel.ts";
+import { arrayRoles, KERNEL_ARRAYS, type GpuKernel } from "./gpu/gpu-kernel.ts";
 import type { GpuKernelResult } from "./gpu/gpu-agent.ts";
 import { Iommu } from "./iommu/iommu.ts";
 import { SeparateView, SharedView, SubsetView, type DeviceView } from "./iommu/device-view.ts";
@@ -65,7 +65,7 @@ export function bindDevices(m: Machine, bound: BoundWorkload, w: WorkloadSpec, f
     const d = m.devices.find((x) => x.handle.name === a.device);
     const gpuMmu = d?.handle.spec.translation.mode === "gpu-mmu";
     const all = gpuMmu && (a.memory === "zero-copy" || a.memory === "explicit-copy");
-    const inputs = inputsOf(a.kernel);
+    const inputs = arrayRoles(a.kernel).reads;
     a.arrays.forEach((name, slot) => {
       const r = regionByName.get(name);
       if (r === undefined || a.memory === "device" && gpuMmu) return;
@@ -332,7 +332,8 @@ class AgentDriver implements EventHandler {
   private copy(into: boolean): void {
     const mmu = this.mmu as GpuMmu;
     const space = this.space;
-    const which = into ? inputsOf(this.a.kernel) : outputsOf(this.a.kernel);
+    const roles = arrayRoles(this.a.kernel);
+    const which = into ? roles.reads : roles.writes;
     const pb = this.m.spec.pageSize;
     const elementsBytes = this.kernel.elements * (this.kernel.elementBytes ?? 4);
     this.phaseStart = this.m.sim.now;
@@ -361,14 +362,4 @@ class AgentDriver implements EventHandler {
     this.copiesLeft = n;
     if (n === 0) this.handleEvent(into ? PHASE_COPY_IN : PHASE_COPY_OUT, null);
   }
-}
-
-/** Array slots a kernel reads. */
-function inputsOf(kind: AgentSpec["kernel"]): number[] {
-  return kind === "vector-add" ? [0, 1] : kind === "saxpy" ? [0, 1] : kind === "gather" ? [0, 1] : [0];
-}
-
-/** Array slots a kernel writes. */
-function outputsOf(kind: AgentSpec["kernel"]): number[] {
-  return kind === "vector-add" ? [2] : kind === "saxpy" ? [1] : kind === "gather" ? [2] : kind === "stream-copy" ? [1] : [];
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Size } from "./units.ts";
+import { KERNEL_ARRAYS } from "../accel/gpu/gpu-kernel.ts";
 
 const NodeList = z.array(z.number().int().nonnegative()).min(1);
 
@@ -221,7 +222,7 @@ export const WorkloadSpec = z
       a.arrays.forEach((r, k) => {
         if (!names.has(r)) ctx.addIssue({ code: "custom", path: ["agents", i, "arrays", k], message: `no region named "${r}" (regions: ${[...names.keys()].join(", ")})` });
       });
-      const need = { "vector-add": 3, saxpy: 2, gather: 3, "stream-read": 1, "stream-copy": 2 }[a.kernel];
+      const need = KERNEL_ARRAYS[a.kernel].length;
       if (a.arrays.length !== need) ctx.addIssue({ code: "custom", path: ["agents", i, "arrays"], message: `${a.kernel} takes ${need} arrays, got ${a.arrays.length}` });
     });
     if (w.threads.length === 0 && (w.agents ?? []).length === 0) ctx.addIssue({ code: "custom", path: ["threads"], message: "expected at least one thread or agent" });

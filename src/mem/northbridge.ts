@@ -117,7 +117,7 @@ export class Northbridge implements PortOwner, EventHandler {
   /** Memory controllers of memory-only nodes (and devices) this socket serves: port, queue, address range. */
   private readonly extraMem: { port: Port; queue: MessageQueue; lo: number; hi: number }[] = [];
   /** Which core ports face an I/O agent (a root complex) rather than a core. */
-  private readonly ioPorts: number[] = [];
+  private readonly ioPorts: boolean[] = [];
   /** Device register ranges of the whole machine, and the socket each is reached through. */
   private mmio: MmioRange[] = [];
 
@@ -257,7 +257,7 @@ export class Northbridge implements PortOwner, EventHandler {
    */
   addIoPort(): Port {
     const port = this.addCorePort();
-    this.ioPorts.push(port.index);
+    this.ioPorts[port.index] = true;
     return port;
   }
 
@@ -350,7 +350,7 @@ export class Northbridge implements PortOwner, EventHandler {
   // ---- requester side -------------------------------------------------------------------------
 
   private fromCore(coreIdx: number, msg: Message, replay = false): boolean {
-    const io = this.ioPorts.length > 0 && this.ioPorts.includes(coreIdx);
+    const io = this.ioPorts[coreIdx] === true;
     const shared = io ? null : this.shared;
     if (msg.kind === MsgKind.MmioRead || msg.kind === MsgKind.MmioWrite) {
       this.toDevice(coreIdx, msg);
@@ -492,7 +492,7 @@ export class Northbridge implements PortOwner, EventHandler {
     fill.kind = MsgKind.Data;
     fill.addr = line;
     fill.txnId = this.txnCoreTag[t];
-    const io = this.ioPorts.length > 0 && this.ioPorts.includes(this.txnCore[t]);
+    const io = this.ioPorts[this.txnCore[t]] === true;
     fill.aux = io || this.txnKind[t] === MsgKind.FlushReq ? LineState.I : this.txnKind[t] === MsgKind.ReadReq ? (this.txnShared[t] === 1 ? LineState.S : LineState.E) : LineState.M;
     fill.sizeBytes = this.p.lineBytes;
     fill.src = this.p.nodeId;

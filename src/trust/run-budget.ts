@@ -140,10 +140,7 @@ function deviceElements(m: MachineSpec): number {
       n += 3 * g.computeUnits * (g.l1.size / m.lineSize + g.l1.mshrs + g.l1Tlb.entries) + 3 * (g.l2.size / m.lineSize + g.l2.mshrs * g.l2.banks + g.l2Tlb.entries);
       n += 8 * g.computeUnits * g.wavefrontSlots;
     }
-    if (d.memory !== undefined) {
-      const p = resolveDramParams(d.memory.dram);
-      n += p.channels * (12 * p.ranks * p.bankGroups * p.banksPerGroup + 4 * p.ranks + 64);
-    }
+    if (d.memory !== undefined) n += dramElements(d.memory.dram);
   }
   return n;
 }
@@ -151,8 +148,12 @@ function deviceElements(m: MachineSpec): number {
 /** Typed-array elements of one node's memory controller (a DRAM keeps a dozen arrays per bank, per channel). */
 function memoryElements(m: MachineSpec): number {
   const mem = m.node.memory;
-  if (mem.kind === "simple") return 0;
-  const p = resolveDramParams(mem.dram);
+  return mem.kind === "simple" ? 0 : dramElements(mem.dram);
+}
+
+/** Typed-array elements of a bank-level memory. */
+function dramElements(spec: Parameters<typeof resolveDramParams>[0]): number {
+  const p = resolveDramParams(spec);
   return p.channels * (12 * p.ranks * p.bankGroups * p.banksPerGroup + 4 * p.ranks + 64);
 }
 

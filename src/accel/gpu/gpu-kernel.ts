@@ -62,6 +62,18 @@ const PROGRAMS: Readonly<Record<GpuKernelKind, readonly number[]>> = Object.free
   "stream-copy": [op(GpuOp.Load, 0), op(GpuOp.Wait), op(GpuOp.Store, 1), op(GpuOp.End)],
 });
 
+/** The array slots a kernel kind reads and writes, as its program does. */
+export function arrayRoles(kind: GpuKernelKind): { reads: number[]; writes: number[] } {
+  const reads = new Set<number>();
+  const writes = new Set<number>();
+  for (const w of PROGRAMS[kind]) {
+    const code = w & 15;
+    if (code === GpuOp.Load || code === GpuOp.Gather) reads.add(w >> 4);
+    else if (code === GpuOp.Store) writes.add(w >> 4);
+  }
+  return { reads: [...reads], writes: [...writes] };
+}
+
 /** A kernel checked and decoded for the agent: program words, array bases, gather indices. */
 export interface DecodedKernel {
   /** The launch as given. */
