@@ -10,6 +10,19 @@ export interface CacheGeometry {
   lineBytes: number;
 }
 
+/** Buckets of a presence filter (`newPresenceFilter`), minus one. */
+const PRESENCE_MASK = (1 << 16) - 1;
+
+/** A presence filter for the caches of one node (see `Cache.trackPresence`). */
+export function newPresenceFilter(): Int32Array {
+  return new Int32Array(PRESENCE_MASK + 1);
+}
+
+/** True when the filter says no tracked cache can hold `line`. */
+export function surelyAbsent(filter: Int32Array, line: number): boolean {
+  return filter[line & PRESENCE_MASK] === 0;
+}
+
 /**
  * A set-associative tag array with LRU replacement and a MOESI state per line. It holds no data
  * and no timing: the owner charges latencies. Line addresses are byte addresses divided by the
@@ -26,10 +39,18 @@ export class Cache {
   readonly lineShift: number;
   /** sets - 1 when the set count is a power of two, else -1. */
   private readonly setMask: number;
-  private readonly tags: Float64Array;
+  /** log2 of the set count when it is a power of two, else -1. */
+  private readonly setShift: number;
+  /**
+   * Tag per slot: the line address without its set bits (-1 when invalid). 32-bit, so a 16-way
+   * set's tags share one 64-byte host cache line.
+   */
+  private readonly tags: Int32Array;
   private readonly states: Uint8Array;
   private readonly stamps: Float64Array;
   private clock: number;
+  /** Valid lines per `line & PRESENCE_MASK` over the caches of a node that probes look into, or null. */
+  private presence: Int32Array | null;
   /** Line address and state of the last victim chosen by `insert` (valid when insert returns true). */
   victimLine: number;
   /** State the last victim had. */
@@ -43,14 +64,25 @@ export class Cache {
     this.name = name;
     this.sets = lines / g.assoc;
     this.setMask = Number.isInteger(Math.log2(this.sets)) ? this.sets - 1 : -1;
+    this.setShift = this.setMask >= 0 ? Math.log2(this.sets) : -1;
     this.assoc = g.assoc;
     this.lineShift = shift;
-    this.tags = new Float64Array(lines).fill(-1);
+    this.tags = new Int32Array(lines).fill(-1);
     this.states = new Uint8Array(lines);
     this.stamps = new Float64Array(lines);
     this.clock = 0;
+    this.presence = null;
     this.victimLine = -1;
     this.victimState = LineState.I;
+  }
+
+  /**
+   * Makes the cache keep count of its valid lines in `filter` (shared by the caches a node's
+   * probes look into), so a probe can tell at once that no cache of the node holds a line.
+   */
+  trackPresence(filter: Int32Array): void {
+    if (this.validLines() !== 0) throw new Error(`${this.name}: presence tracking must start with an empty cache`);
+    this.presence = filter;
   }
 
   /** Slot of `line` if present (state not I), else -1; does not touch LRU. */
@@ -59,13 +91,19 @@ export class Cache {
     const tags = this.tags;
     const base = this.setOf(line) * this.assoc;
     const end = base + this.assoc;
-    for (let i = base; i < end; i++) if (tags[i] === line) return i;
+    const tag = this.tagOf(line);
+    for (let i = base; i < end; i++) if (tags[i] === tag) return i;
     return -1;
   }
 
   /** Set index of a line: a mask for power-of-two set counts and lines below 2^31 (the common case). */
   private setOf(line: number): number {
     return this.setMask >= 0 && line < 2147483648 ? line & this.setMask : line % this.sets;
+  }
+
+  /** Tag of a line: its address above the set bits (a shift in the common case). */
+  private tagOf(line: number): number {
+    return this.setShift >= 0 && line < 2147483648 ? line >> this.setShift : Math.floor(line / this.sets);
   }
 
   /** State of `line` (I when absent). */
@@ -86,8 +124,14 @@ export class Cache {
 
   /** Sets the state of a slot (I frees it). */
   setSlotState(slot: number, state: number): void {
+    if (state === LineState.I && this.presence !== null && this.states[slot] !== LineState.I) this.presence[this.lineIn(slot) & PRESENCE_MASK]--;
     this.states[slot] = state;
     if (state === LineState.I) this.tags[slot] = -1;
+  }
+
+  /** Line address held in a valid slot. */
+  private lineIn(slot: number): number {
+    return this.tags[slot] * this.sets + Math.floor(slot / this.assoc);
   }
 
   /**
@@ -117,10 +161,16 @@ export class Cache {
     }
     const evicted = oldest !== -1;
     if (evicted) {
-      this.victimLine = this.tags[slot];
+      this.victimLine = this.tags[slot] * this.sets + base / this.assoc;
       this.victimState = this.states[slot];
     }
-    this.tags[slot] = line;
+    if (this.presence !== null && (evicted || this.states[slot] === LineState.I)) {
+      if (evicted) this.presence[this.victimLine & PRESENCE_MASK]--;
+      this.presence[line & PRESENCE_MASK]++;
+    }
+    const tag = this.tagOf(line);
+    if (tag > 0x7fffffff) throw new Error(`${this.name}: line 0x${line.toString(16)} is beyond the addresses a cache tag holds`);
+    this.tags[slot] = tag;
     this.states[slot] = state;
     this.stamps[slot] = ++this.clock;
     return evicted;
@@ -131,6 +181,7 @@ export class Cache {
     const i = this.find(line);
     if (i < 0) return LineState.I;
     const s = this.states[i];
+    if (this.presence !== null) this.presence[line & PRESENCE_MASK]--;
     this.states[i] = LineState.I;
     this.tags[i] = -1;
     return s;

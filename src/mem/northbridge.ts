@@ -7,7 +7,7 @@ import type { Counter } from "../stats/counter.ts";
 import type { Histogram } from "../stats/histogram.ts";
 import type { StatsRegistry } from "../stats/registry.ts";
 import type { TraceWriter } from "../stats/trace-writer.ts";
-import type { Cache } from "./cache.ts";
+import { newPresenceFilter, surelyAbsent, type Cache } from "./cache.ts";
 import type { SharedCache } from "./shared-cache.ts";
 import { InvariantError } from "../machine/invariant-error.ts";
 import { LineState } from "./moesi.ts";
@@ -107,6 +107,8 @@ export class Northbridge implements PortOwner, EventHandler {
   private readonly caches: Cache[] = [];
   /** For each outer cache, the inner cache it includes (a core's L1d), or null. */
   private readonly innerCaches: (Cache | null)[] = [];
+  /** Counts of the outer caches' valid lines by line hash: a probe of a line none holds looks no further. */
+  private readonly presence = newPresenceFilter();
   /** For each destination node, the link port index that leads there (-1 for this node). */
   private routeOut: Int32Array;
   private readonly coreQueues: MessageQueue[] = [];
@@ -307,6 +309,7 @@ export class Northbridge implements PortOwner, EventHandler {
    * inclusive of (probes look inside only when the outer one holds the line).
    */
   addSnoopedCache(outer: Cache, inner: Cache | null = null): void {
+    outer.trackPresence(this.presence);
     this.caches.push(outer);
     this.innerCaches.push(inner);
   }
@@ -710,7 +713,8 @@ export class Northbridge implements PortOwner, EventHandler {
     const invalidate = (msg.aux & INVALIDATE) !== 0;
     let hit = false;
     let dirty = false;
-    for (let i = 0; i < this.caches.length; i++) {
+    const n = surelyAbsent(this.presence, line) ? 0 : this.caches.length;
+    for (let i = 0; i < n; i++) {
       const slot = this.caches[i].find(line);
       if (slot < 0) continue;
       hit = true;

@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { Cache, newPresenceFilter, surelyAbsent } from "../../src/mem/cache.ts";
+import { LineState } from "../../src/mem/moesi.ts";
+
+describe("cache tag array", () => {
+  it("gives back the victim's full line address, also above 2^31 lines and for odd set counts", () => {
+    for (const sizeBytes of [32 * 1024, 48 * 1024]) {
+      const c = new Cache("c", { sizeBytes, assoc: 2, lineBytes: 64 });
+      const sets = c.sets;
+      // A line of a machine with more than 512 GiB, in another set than line 7.
+      const big = 2 ** 33 + ((7 - (2 ** 33 % sets) + 1 + sets) % sets);
+      expect(big % sets).not.toBe(7);
+      for (const line of [7, 7 + sets, big, big + sets]) expect(c.insert(line, LineState.E)).toBe(false);
+      // Each set is full: a third line evicts its set's least recently used one.
+      expect(c.insert(7 + 2 * sets, LineState.S)).toBe(true);
+      expect(c.victimLine).toBe(7);
+      c.touch(c.find(big));
+      expect(c.insert(big + 2 * sets, LineState.M)).toBe(true);
+      expect(c.victimLine).toBe(big + sets);
+      expect(c.find(big)).toBeGreaterThanOrEqual(0);
+      expect(c.stateOf(big + 2 * sets)).toBe(LineState.M);
+      expect(c.stateOf(big + sets)).toBe(LineState.I);
+    }
+  });
+
+  it("keeps its presence filter exact through inserts, evictions, invalidations and probes", () => {
+    const f = newPresenceFilter();
+    const a = new Cache("a", { sizeBytes: 4096, assoc: 4, lineBytes: 64 });
+    const b = new Cache("b", { sizeBytes: 4096, assoc: 4, lineBytes: 64 });
+    a.trackPresence(f);
+    b.trackPresence(f);
+    const held = new Map<number, number>();
+    let seed = 12345;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648);
+    for (let i = 0; i < 20000; i++) {
+      const c = rnd() % 2 === 0 ? a : b;
+      const line = (rnd() % 300) + (rnd() % 2) * 65536;
+      const op = rnd() % 3;
+      if (op === 0) c.insert(line, LineState.S);
+      else if (op === 1) c.invalidate(line);
+      else {
+        const s = c.find(line);
+        if (s >= 0) c.setSlotState(s, rnd() % 2 === 0 ? LineState.I : LineState.O);
+      }
+      if (i % 97 === 0) {
+        held.clear();
+        for (let l = 0; l < 300; l++) for (const x of [l, l + 65536]) held.set(x, (a.find(x) >= 0 ? 1 : 0) + (b.find(x) >= 0 ? 1 : 0));
+        // Lines 65536 apart share a bucket: the filter may only say absent when both are.
+        for (let l = 0; l < 300; l++) expect(surelyAbsent(f, l)).toBe((held.get(l) ?? 0) + (held.get(l + 65536) ?? 0) === 0);
+      }
+    }
+  });
+});
