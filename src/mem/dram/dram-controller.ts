@@ -53,8 +53,9 @@ export interface DramControllerOptions {
  * request whose ACT or PRE can issue now, where a PRE may close a row only if no queued request
  * of the active queue still hits it, or the bank has served `rowHitCap` hits in a row while an
  * older request waits on another row (so none starves); otherwise a page-policy PRE. Writes are
- * drained from the moment the write queue reaches its high watermark (or no read is waiting)
- * until it falls to the low watermark with reads waiting.
+ * drained from the moment the write queue reaches its high watermark until it falls to the low
+ * watermark with reads waiting; below the high watermark they go only while no read waits, and
+ * the next read takes the bus back.
  *
  * Cost: the controller is ticked only when a command could issue or data is due (it computes the
  * earliest such cycle rather than polling every cycle) and not at all when idle; refreshes that
@@ -137,6 +138,8 @@ export class DramController implements PortOwner, EventHandler {
   private readonly pool: RequestPool;
   private readsHeld: number;
   private writeMode: boolean;
+  /** True while writes drain because the queue reached its high watermark (not merely because no read waited). */
+  private forcedDrain: boolean;
   private sendBlocked: boolean;
   private refusedKinds: number;
   private occupancySince: number;
@@ -212,6 +215,7 @@ export class DramController implements PortOwner, EventHandler {
     this.pool = new RequestPool();
     this.readsHeld = 0;
     this.writeMode = false;
+    this.forcedDrain = false;
     this.sendBlocked = false;
     this.refusedKinds = 0;
     this.occupancySince = 0;
@@ -345,13 +349,21 @@ export class DramController implements PortOwner, EventHandler {
     let wake = INF;
     const nr = this.readQ.length;
     const nw = this.writeQ.length;
+    if (this.writeMode && !this.forcedDrain && nw >= this.highWatermark) {
+      this.forcedDrain = true;
+      this.stats.writeDrains.value++;
+    }
     if (this.writeMode) {
-      if (nw === 0 || (nr > 0 && nw <= this.lowWatermark)) this.writeMode = false;
+      // A drain forced by the high watermark goes down to the low one; writes served only
+      // because no read was waiting give way to the next read at once (reads have priority).
+      if (nw === 0 || (nr > 0 && (!this.forcedDrain || nw <= this.lowWatermark))) this.writeMode = false;
     } else if (nw >= this.highWatermark) {
       this.writeMode = true;
+      this.forcedDrain = true;
       this.stats.writeDrains.value++;
     } else if (nr === 0 && nw > 0) {
       this.writeMode = true;
+      this.forcedDrain = false;
     }
 
     if (this.refreshMode !== REFRESH_NONE) {

@@ -66,6 +66,23 @@ describe("write draining between watermarks", () => {
     expect(rd).toBeLessThan(cols.length - 1);
   });
 
+  it("an opportunistic drain above the low watermark still gives way to the next read", () => {
+    const { p, sim, req, addr, log, ctrl } = setup();
+    // 16 writes: between the watermarks, so they go only because no read waits.
+    for (let i = 0; i < 16; i++) req.write(addr(i));
+    at(sim, 40 * p.tCKps, () => req.read(addr(40)));
+    sim.run();
+    const cols = log.commands.filter((c) => c.cmd === "RD" || c.cmd === "WR");
+    const rd = cols.findIndex((c) => c.cmd === "RD");
+    const rdAt = cols[rd].tick;
+    const writesBefore = rd;
+    // Only the writes already under way when the read came (not 16 - 8 of them) go before it.
+    expect(writesBefore).toBeLessThan(8);
+    expect(cols.filter((c) => c.cmd === "WR" && c.tick < 40 * p.tCKps).length).toBe(writesBefore);
+    expect(rdAt).toBeGreaterThan(40 * p.tCKps);
+    expect(ctrl.stats.writeDrains.value).toBe(0);
+  });
+
   it("refuses writes when the write queue is full and takes them as it drains", () => {
     const p = paramsOf("ddr4-2400", { refresh: "none", writeQueue: 4, writeHighWatermark: 3, writeLowWatermark: 1 });
     const { sim, req, ctrl, checker } = channel(p);
