@@ -52,6 +52,11 @@ describe("hopsim repro numa --json", () => {
     const r2 = j.rows.find((x: { id: string }) => x.id === "R2");
     expect(r2.published).toBe(1.3);
     expect(Math.abs(r2.simulated - 1.3)).toBeLessThanOrEqual(0.02);
+    // Each ratio says what it is made of: time per line, or remote / local bandwidth.
+    expect(r2.basis).toMatch(/^\d+\.\d ns\/line$/);
+    const bw = j.rows.find((x: { id: string }) => x.id === "BW_READ");
+    const [remote, local] = bw.basis.split(" / ").map(parseFloat);
+    expect(remote / local).toBeCloseTo(bw.simulated, 2);
     const policies = j.placement.map((p: { workload: string; policy: string }) => `${p.workload}/${p.policy}`);
     expect(policies).toEqual(["stream-triad/local (first touch)", "stream-triad/interleave (striped)", "pointer-chase/local (first touch)", "pointer-chase/interleave (striped)"]);
     const triad = j.placement.slice(0, 2);

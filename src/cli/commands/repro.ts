@@ -27,7 +27,7 @@ export function formatNumaRepro(r: NumaRepro): string {
   out.push("");
   out.push(
     formatTable(
-      ["row", "what", "published", "simulated", "error (pp)", "ok"],
+      ["row", "what", "published", "simulated", "error (pp)", "ok", "from"],
       r.rows.map((x) => [
         x.id,
         x.description,
@@ -35,6 +35,7 @@ export function formatNumaRepro(r: NumaRepro): string {
         x.simulated.toFixed(3),
         x.band ? "" : ((x.simulated - x.published) * 100).toFixed(1),
         rowWithin(x) ? "yes" : `no (> ${x.tolerancePp} pp)`,
+        x.basis,
       ]),
     ),
   );
@@ -129,7 +130,7 @@ export function reproCommand(a: ReproArgs): number {
   const m = loadConfigFile(a.machine, MachineSpec, { overrides: a.set });
   const r = reproduceNuma(m, socketsOf(m.topology), { triadElementsPerThread: 64 * 1024, chaseAccesses: 20_000, progress: (l) => log.info(l) });
   if (a.json) {
-    const rows = r.rows.map((x) => ({ id: x.id, published: x.published, simulated: Math.round(x.simulated * 1000) / 1000, within: rowWithin(x) }));
+    const rows = r.rows.map((x) => ({ id: x.id, published: x.published, simulated: Math.round(x.simulated * 1000) / 1000, within: rowWithin(x), basis: x.basis }));
     process.stdout.write(`${JSON.stringify({ machine: r.machine, rows, placement: r.placement }, null, 1)}\n`);
   } else process.stdout.write(formatNumaRepro(r));
   return 0;
