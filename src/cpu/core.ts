@@ -293,6 +293,11 @@ export class Core implements PortOwner, EventHandler, WalkHost {
     return this.program !== null && this.finishedAt < 0;
   }
 
+  /** Something a stalled access waited for outside the core (a page being moved) is done: try again. */
+  retry(): void {
+    if (this.stalled) this.wakeAt(this.sim.now);
+  }
+
   /** The scheduled issue point has come. */
   handleEvent(kind: number): void {
     if (kind === EV_ISSUE) {
@@ -477,6 +482,9 @@ export class Core implements PortOwner, EventHandler, WalkHost {
     const op = this.op;
     if (op.kind === OpKind.Unmap) return this.unmap();
     if (op.kind === OpKind.MmioLoad || op.kind === OpKind.MmioStore) return this.mmio(op.kind === OpKind.MmioStore);
+    // A page being moved to another frame is unmapped: the access waits until `retry`.
+    const tr = this.translator as Translator;
+    if (tr.moving !== undefined && tr.moving(op.vaddr)) return false;
     if (op.kind === OpKind.Flush) return this.flush();
     const isStore = op.kind === OpKind.Store;
     const w = this.walker;

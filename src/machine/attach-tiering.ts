@@ -43,6 +43,9 @@ export function attachTiering(m: Machine, bound: BoundWorkload): TieringDaemon |
       interruptCores(ps: number) {
         for (const c of busyCores) c.pause(ps);
       },
+      resumeCores() {
+        for (const c of busyCores) c.retry();
+      },
       busy: () => busyCores.some((c) => c.busy),
     },
     {
