@@ -13,7 +13,8 @@ export interface CacheGeometry {
 /**
  * A set-associative tag array with LRU replacement and a MOESI state per line. It holds no data
  * and no timing: the owner charges latencies. Line addresses are byte addresses divided by the
- * line size. All storage is typed arrays allocated once.
+ * line size. All storage is typed arrays allocated once. With value tracking on (`trackVersions`)
+ * each slot also holds the version of the data it caches, which moves with the line.
  */
 export class Cache {
   /** Path of the cache, e.g. `node0.core0.l1d`. */
@@ -29,11 +30,15 @@ export class Cache {
   private readonly tags: Float64Array;
   private readonly states: Uint8Array;
   private readonly stamps: Float64Array;
+  /** Version of each slot's data (value tracking), or null when versions are not tracked. */
+  private versions: Float64Array | null;
   private clock: number;
   /** Line address and state of the last victim chosen by `insert` (valid when insert returns true). */
   victimLine: number;
   /** State the last victim had. */
   victimState: number;
+  /** Version of the last victim's data (0 when versions are not tracked). */
+  victimVersion: number;
 
   constructor(name: string, g: CacheGeometry) {
     const lines = Math.floor(g.sizeBytes / g.lineBytes);
@@ -48,9 +53,37 @@ export class Cache {
     this.tags = new Float64Array(lines).fill(-1);
     this.states = new Uint8Array(lines);
     this.stamps = new Float64Array(lines);
+    this.versions = null;
     this.clock = 0;
     this.victimLine = -1;
     this.victimState = LineState.I;
+    this.victimVersion = 0;
+  }
+
+  /** Starts keeping a data version per slot (value tracking of `--check`). */
+  trackVersions(): void {
+    if (this.versions === null) this.versions = new Float64Array(this.states.length);
+  }
+
+  /** True when the cache keeps a data version per slot. */
+  get tracksVersions(): boolean {
+    return this.versions !== null;
+  }
+
+  /** Version of the data in a slot (0 when versions are not tracked). */
+  slotVersion(slot: number): number {
+    return this.versions === null ? 0 : this.versions[slot];
+  }
+
+  /** Sets the version of the data in a slot (ignored when versions are not tracked). */
+  setSlotVersion(slot: number, version: number): void {
+    if (this.versions !== null) this.versions[slot] = version;
+  }
+
+  /** Version of `line`'s data, or -1 when absent (value tracking; for diagnosis and tests). */
+  versionOf(line: number): number {
+    const i = this.find(line);
+    return i < 0 ? -1 : this.slotVersion(i);
   }
 
   /** Slot of `line` if present (state not I), else -1; does not touch LRU. */
@@ -91,10 +124,11 @@ export class Cache {
   }
 
   /**
-   * Installs `line` in `state` as most recently used. Returns true when a valid line was evicted
-   * to make room; its address and state are then in `victimLine` / `victimState`.
+   * Installs `line` in `state` as most recently used, holding data of `version` (value tracking).
+   * Returns true when a valid line was evicted to make room; its address, state and version are
+   * then in `victimLine` / `victimState` / `victimVersion`.
    */
-  insert(line: number, state: number): boolean {
+  insert(line: number, state: number, version = 0): boolean {
     const base = this.setOf(line) * this.assoc;
     // The line's own way if it is present (an upgrade must not leave a second copy), else a free
     // way, else the least recently used one.
@@ -116,13 +150,16 @@ export class Cache {
       }
     }
     const evicted = oldest !== -1;
+    const versions = this.versions;
     if (evicted) {
       this.victimLine = this.tags[slot];
       this.victimState = this.states[slot];
+      if (versions !== null) this.victimVersion = versions[slot];
     }
     this.tags[slot] = line;
     this.states[slot] = state;
     this.stamps[slot] = ++this.clock;
+    if (versions !== null) versions[slot] = version;
     return evicted;
   }
 
