@@ -4,6 +4,7 @@ import type { Simulator } from "../kernel/simulator.ts";
 import type { Counter } from "../stats/counter.ts";
 import type { StatsRegistry } from "../stats/registry.ts";
 import { MsgKind, NO_SNOOP } from "../mem/msg-kind.ts";
+import { UNTRACKED_VERSION } from "../mem/line-versions.ts";
 import { completionTlpBytes, DLLP_KIND, DllpCounter, readRequestTlpBytes, writeTlpBytes, type FabricLinkConfig } from "./pcie.ts";
 
 /** Parameters of a device router (defaults in brackets). */
@@ -380,6 +381,9 @@ export class DeviceRouter implements PortOwner {
     const first = Math.floor(addr / lb);
     const last = Math.floor((addr + (bytes > 0 ? bytes : 1) - 1) / lb);
     this.reqLeft[s] = last - first + 1;
+    // A host write (through the host's coherence) carries its data's version; the device's own
+    // agents are not coherent with the host's caches and write untracked data.
+    const version = this.reqOrigin[s] === FROM_LINK ? (this.reqMsg[s] as Message).version : UNTRACKED_VERSION;
     for (let l = first; l <= last; l++) {
       const m = this.pool.get();
       m.kind = kind;
@@ -387,6 +391,7 @@ export class DeviceRouter implements PortOwner {
       m.sizeBytes = lb;
       m.txnId = s;
       m.issuedAt = this.sim.now;
+      if (kind === MsgKind.MemWrite) m.version = version;
       this.stMemAccesses.value++;
       sendOrQueue(this.memPort, this.memQ, m);
     }
@@ -394,6 +399,8 @@ export class DeviceRouter implements PortOwner {
 
   private fromMem(m: Message): void {
     const s = m.txnId;
+    // A read's data version goes back with the answer (the host's one-line reads use it).
+    if (m.kind === MsgKind.MemReadResp) (this.reqMsg[s] as Message).version = m.version;
     this.pool.put(m);
     if (--this.reqLeft[s] > 0) return;
     this.finish(s);

@@ -5,6 +5,7 @@ import type { Average } from "../stats/average.ts";
 import type { Counter } from "../stats/counter.ts";
 import type { StatsRegistry } from "../stats/registry.ts";
 import { MsgKind, NO_SNOOP } from "../mem/msg-kind.ts";
+import type { ValueAudit } from "../machine/value-audit.ts";
 import { completionTlpBytes, DLLP_KIND, DllpCounter, readRequestTlpBytes, writeTlpBytes, type FabricLinkConfig } from "./pcie.ts";
 
 /** Parameters of a root complex (defaults in brackets). */
@@ -52,6 +53,11 @@ export class RootComplex implements PortOwner {
   readonly linkPort: Port;
   /** To the IOMMU's device-facing port (translation requests and invalidations). */
   readonly iommuDevPort: Port;
+  /**
+   * Value audit of `--check` (set by the machine builder), or null: coherent reads check the data
+   * they receive, whole-line writes commit the version their home gave them.
+   */
+  values: ValueAudit | null = null;
   /** From the IOMMU's memory port (its page-walk reads, line memory protocol). */
   readonly iommuMemPort: Port;
   private readonly sim: Simulator;
@@ -79,6 +85,8 @@ export class RootComplex implements PortOwner {
   private readonly rdNextBlock: Int32Array;
   private readonly rdHave: Uint8Array;
   private readonly rdFence: Float64Array;
+  /** 1 for a no-snoop read (not checked by value tracking: the driver flushed the caches). */
+  private readonly rdNoSnoop: Uint8Array;
   /** 1 while a slot is in use, 2 while its completions wait for earlier posted writes. */
   private readonly rdBusy: Uint8Array;
   private readonly rdStart: Float64Array;
@@ -133,6 +141,7 @@ export class RootComplex implements PortOwner {
     this.rdNextBlock = new Int32Array(slots);
     this.rdHave = new Uint8Array(slots * this.maxBlocks);
     this.rdFence = new Float64Array(slots);
+    this.rdNoSnoop = new Uint8Array(slots);
     this.rdBusy = new Uint8Array(slots);
     this.rdStart = new Float64Array(slots);
     this.rdFree = new Int32Array(slots);
@@ -266,6 +275,7 @@ export class RootComplex implements PortOwner {
     this.rdAddr[s] = addr;
     this.rdBytes[s] = bytes;
     this.rdFence[s] = this.wNext;
+    this.rdNoSnoop[s] = noSnoop !== 0 ? 1 : 0;
     this.rdNextBlock[s] = 0;
     this.rdStart[s] = this.sim.now;
     this.stReadTlps.value++;
@@ -333,6 +343,7 @@ export class RootComplex implements PortOwner {
     if (msg.kind !== MsgKind.Data) throw new Error(`${this.name}: unexpected message kind ${msg.kind} from the northbridge at tick ${this.sim.now}`);
     const tag = msg.txnId;
     const line = msg.addr - (msg.addr % this.lineBytes);
+    if (this.values !== null) this.checkData(tag, line / this.lineBytes, msg.version, msg.src);
     // SrcDone exactly as a core builds it (aux 1: the fill came from a shared cache). It goes
     // ahead of any waiting request: the home may hold a line for it.
     msg.aux = msg.dst === -1 ? 1 : 0;
@@ -351,6 +362,20 @@ export class RootComplex implements PortOwner {
     if ((tag & WALK_BIT) !== 0) this.walkDone(tag & ~WALK_BIT);
     else if ((tag & WRITE_BIT) !== 0) this.writeDone(tag & (WRITE_RING - 1));
     else this.lineArrived(tag >>> LINE_BITS, line);
+  }
+
+  /**
+   * Value tracking of a line request's answer (`source`: where its data came from): a whole-line
+   * write is done, so its version is now the line's latest; a coherent read must have received
+   * the latest. No-snoop reads are not checked.
+   */
+  private checkData(tag: number, lineNo: number, version: number, source: number): void {
+    const values = this.values as ValueAudit;
+    let write = (tag & WRITE_BIT) !== 0;
+    if ((tag & WALK_BIT) !== 0) write = (this.walkMsgs[tag & ~WALK_BIT] as Message).kind === MsgKind.MemWrite;
+    else if (!write && this.rdNoSnoop[tag >>> LINE_BITS] === 1) return;
+    if (write) values.commit(lineNo, version);
+    else values.read(this.name, lineNo, version, this.sim.now, (tag & WALK_BIT) !== 0 ? "IOMMU page-walk read" : "coherent DMA read", source);
   }
 
   private writeDone(seqLow: number): void {
@@ -446,6 +471,7 @@ export class RootComplex implements PortOwner {
         ack.src = msg.src;
         ack.dst = msg.dst;
         ack.sizeBytes = msg.sizeBytes;
+        ack.version = msg.version;
         this.toLink(msg, writeTlpBytes(this.c, msg.addr, msg.sizeBytes > 0 ? msg.sizeBytes : this.lineBytes));
         sendOrQueue(this.hostMemPort, this.hostMemQ, ack);
         return;

@@ -4,11 +4,13 @@ import { MessageQueue, type Message, type MessagePool } from "../kernel/message.
 import { drainBacklog, Port, sendOrQueue, type PortOwner } from "../kernel/port.ts";
 import type { Simulator } from "../kernel/simulator.ts";
 import { Cache, type CacheGeometry } from "../mem/cache.ts";
+import { VictimBuffer } from "../mem/victim-buffer.ts";
 import { LineState, isDirty, isWritable } from "../mem/moesi.ts";
 import { MsgKind } from "../mem/msg-kind.ts";
 import type { Counter } from "../stats/counter.ts";
 import type { TraceWriter } from "../stats/trace-writer.ts";
 import type { CoherenceAudit } from "../machine/coherence-audit.ts";
+import type { ValueAudit } from "../machine/value-audit.ts";
 import { InvariantError } from "../machine/invariant-error.ts";
 import type { Histogram } from "../stats/histogram.ts";
 import type { StatsRegistry } from "../stats/registry.ts";
@@ -62,12 +64,16 @@ export class Core implements PortOwner, EventHandler, WalkHost {
   readonly l1d: Cache;
   /** Private L2 cache. */
   readonly l2: Cache;
+  /** Dirty lines written back and still on their way to the northbridge (probes look here). */
+  readonly writeBacks = new VictimBuffer();
   /** Tick the thread finished (all operations issued and complete), or -1. */
   finishedAt: number;
   /** Timeline writer, when the run records one (set by the machine builder). */
   trace: TraceWriter | null = null;
   /** Coherence audit of `--check` (set by the machine builder), or null. */
   audit: CoherenceAudit | null = null;
+  /** Value audit of `--check` (set by `trackValues`), or null: stores make versions, loads check them. */
+  values: ValueAudit | null = null;
   private readonly sim: Simulator;
   private readonly clock: ClockDomain;
   private readonly pool: MessagePool;
@@ -240,6 +246,14 @@ export class Core implements PortOwner, EventHandler, WalkHost {
     this.wakeAt(Math.max(startAt, this.sim.now));
   }
 
+  /** Turns value tracking on: the caches keep a version per line and every load is checked. */
+  trackValues(values: ValueAudit): void {
+    this.values = values;
+    this.l1d.trackVersions();
+    this.l2.trackVersions();
+    this.writeBacks.trackVersions();
+  }
+
   /**
    * Times address translation through `mmu` (TLBs, page-walk caches, walks of the page tables
    * in memory): an access starts only once its translation is done.
@@ -293,6 +307,11 @@ export class Core implements PortOwner, EventHandler, WalkHost {
     return this.program !== null && this.finishedAt < 0;
   }
 
+  /** Something a stalled access waited for outside the core (a page being moved) is done: try again. */
+  retry(): void {
+    if (this.stalled) this.wakeAt(this.sim.now);
+  }
+
   /** The scheduled issue point has come. */
   handleEvent(kind: number): void {
     if (kind === EV_ISSUE) {
@@ -310,6 +329,8 @@ export class Core implements PortOwner, EventHandler, WalkHost {
     const line = this.mshrLine[m];
     let state = msg.aux;
     const fromSharedCache = msg.dst === -1;
+    let version = msg.version;
+    const source = msg.src;
     this.pool.put(msg);
     this.stMissLatency.sample(this.sim.now - this.mshrStart[m]);
     if (this.trace !== null) this.trace.span(this.name, "miss", this.mshrStart[m], this.sim.now, { line: line * this.lineBytes });
@@ -335,7 +356,8 @@ export class Core implements PortOwner, EventHandler, WalkHost {
       return true;
     }
     if (this.mshrWantsWrite[m] === 1 && state === LineState.E) state = LineState.M;
-    this.fill(line, state);
+    if (this.values !== null) version = this.checkFill(m, line, version, source);
+    this.fill(line, state, version);
     // The line is in: tell its home the transaction is done, as the requester does.
     this.sendSrcDone(line, fromSharedCache);
     this.mshrBusy[m] = 0;
@@ -477,6 +499,9 @@ export class Core implements PortOwner, EventHandler, WalkHost {
     const op = this.op;
     if (op.kind === OpKind.Unmap) return this.unmap();
     if (op.kind === OpKind.MmioLoad || op.kind === OpKind.MmioStore) return this.mmio(op.kind === OpKind.MmioStore);
+    // A page being moved to another frame is unmapped: the access waits until `retry`.
+    const tr = this.translator as Translator;
+    if (tr.moving !== undefined && tr.moving(op.vaddr)) return false;
     if (op.kind === OpKind.Flush) return this.flush();
     const isStore = op.kind === OpKind.Store;
     const w = this.walker;
@@ -549,9 +574,10 @@ export class Core implements PortOwner, EventHandler, WalkHost {
     const s2 = this.l2.find(line);
     const dirty = (s1 >= 0 && isDirty(this.l1d.slotState(s1))) || (s2 >= 0 && isDirty(this.l2.slotState(s2)));
     if (s1 >= 0 || s2 >= 0) {
+      const version = s2 >= 0 ? this.l2.slotVersion(s2) : 0;
       this.l2.invalidate(line);
       // evictFromL2 drops the L1d copy and writes the line back when either copy was dirty.
-      this.evictFromL2(line, dirty ? LineState.M : LineState.I);
+      this.evictFromL2(line, dirty ? LineState.M : LineState.I, version);
       if (dirty) this.stFlushedDirty.value++;
     }
     const m = this.allocMshr(line, true);
@@ -662,7 +688,7 @@ export class Core implements PortOwner, EventHandler, WalkHost {
     const s2 = this.l2.find(line);
     if (s2 >= 0) {
       this.l2.touch(s2);
-      this.installL1(line, this.l2.slotState(s2));
+      this.installL1(line, this.l2.slotState(s2), this.l2.slotVersion(s2));
       return now + l1Ps + this.p.l2LatencyCycles * this.clock.periodPs;
     }
     let m = this.findMshr(line);
@@ -744,6 +770,7 @@ export class Core implements PortOwner, EventHandler, WalkHost {
     if (s1 >= 0 && (!isStore || isWritable(this.l1d.slotState(s1)))) {
       this.l1d.touch(s1);
       if (isStore) this.l1d.setSlotState(s1, LineState.M);
+      if (this.values !== null) this.l1Access(s1, line, isStore);
       this.stL1Hits.value++;
       doneAt = now + l1Ps;
     } else {
@@ -753,7 +780,7 @@ export class Core implements PortOwner, EventHandler, WalkHost {
         this.stL2Hits.value++;
         const st = isStore ? LineState.M : this.l2.slotState(s2);
         if (isStore) this.l2.setSlotState(s2, LineState.M);
-        this.installL1(line, st);
+        this.installL1(line, st, this.values === null ? 0 : this.l2Access(s2, line, isStore));
         doneAt = now + l1Ps + this.p.l2LatencyCycles * this.clock.periodPs;
       } else {
         mshr = this.findMshr(line);
@@ -862,28 +889,38 @@ export class Core implements PortOwner, EventHandler, WalkHost {
 
   // ---- fills and evictions ------------------------------------------------------------------
 
-  private fill(line: number, state: number): void {
+  private fill(line: number, state: number, version: number): void {
     if (this.audit !== null) {
       // Installing replaces this core's own copy (an upgrade): check against the others first.
       this.audit.onFill(this.name, this.p.node, line, state, this.sim.now);
     }
-    if (this.l2.insert(line, state)) this.evictFromL2(this.l2.victimLine, this.l2.victimState);
-    this.installL1(line, state);
+    if (this.l2.insert(line, state, version)) this.evictFromL2(this.l2.victimLine, this.l2.victimState, this.l2.victimVersion);
+    this.installL1(line, state, version);
   }
 
   /** Puts a line in L1; a dirty L1 victim is written into L2 (which may in turn evict). */
-  private installL1(line: number, state: number): void {
-    if (!this.l1d.insert(line, state)) return;
+  private installL1(line: number, state: number, version: number): void {
+    if (!this.l1d.insert(line, state, version)) return;
     const vLine = this.l1d.victimLine;
     const vState = this.l1d.victimState;
     if (!isDirty(vState)) return;
+    const vVersion = this.l1d.victimVersion;
     const s2 = this.l2.find(vLine);
-    if (s2 >= 0) this.l2.setSlotState(s2, vState);
-    else if (this.l2.insert(vLine, vState)) this.evictFromL2(this.l2.victimLine, this.l2.victimState);
+    if (s2 >= 0) {
+      this.l2.setSlotState(s2, vState);
+      this.l2.setSlotVersion(s2, vVersion);
+    } else if (this.l2.insert(vLine, vState, vVersion)) this.evictFromL2(this.l2.victimLine, this.l2.victimState, this.l2.victimVersion);
   }
 
-  /** An L2 victim leaves the core: its L1 copy goes too, and dirty data is written back. */
-  private evictFromL2(line: number, state: number): void {
+  /**
+   * An L2 victim (holding data of `version`) leaves the core: its L1 copy goes too, and dirty
+   * data is written back (the L1 copy's, which is the newer, when there is one).
+   */
+  private evictFromL2(line: number, state: number, version: number): void {
+    if (this.values !== null) {
+      const i = this.l1d.find(line);
+      if (i >= 0) version = this.l1d.slotVersion(i);
+    }
     const s1 = this.l1d.invalidate(line);
     if (!isDirty(state) && !isDirty(s1)) return;
     this.stWritebacks.value++;
@@ -894,7 +931,42 @@ export class Core implements PortOwner, EventHandler, WalkHost {
     wb.aux = isDirty(state) ? state : LineState.M;
     wb.sizeBytes = 8 + this.lineBytes;
     wb.issuedAt = this.sim.now;
+    wb.version = version;
+    this.writeBacks.add(wb.addr, version);
     this.send(wb);
+  }
+
+  // ---- value tracking (--check) ---------------------------------------------------------------
+
+  /** A load or store hit in L1d slot `slot`: a store makes a new version, a load checks its own. */
+  private l1Access(slot: number, line: number, isStore: boolean): void {
+    const values = this.values as ValueAudit;
+    if (isStore) this.l1d.setSlotVersion(slot, values.store(this.name, line, this.sim.now));
+    else values.read(this.name, line, this.l1d.slotVersion(slot), this.sim.now, "load hit in L1d");
+  }
+
+  /** A load or store hit in L2 slot `slot`: returns the version the L1d copy gets. */
+  private l2Access(slot: number, line: number, isStore: boolean): number {
+    const values = this.values as ValueAudit;
+    if (!isStore) {
+      const v = this.l2.slotVersion(slot);
+      values.read(this.name, line, v, this.sim.now, "load hit in L2");
+      return v;
+    }
+    const v = values.store(this.name, line, this.sim.now);
+    this.l2.setSlotVersion(slot, v);
+    return v;
+  }
+
+  /**
+   * A fill of miss register `m` brings data of `version` from `source` (mem/data-source.ts): it
+   * must be the latest; a store waiting on the miss then completes with a new version, returned.
+   */
+  private checkFill(m: number, line: number, version: number, source: number): number {
+    const values = this.values as ValueAudit;
+    const forStore = this.mshrExclusive[m] === 1 || this.mshrWantsWrite[m] === 1;
+    values.read(this.name, line, version, this.sim.now, forStore ? "fill of a read-for-ownership miss" : "fill of a read miss", source);
+    return forStore ? values.store(this.name, line, this.sim.now) : version;
   }
 
   private checkFinished(): void {

@@ -6,4 +6,6 @@ export interface Translator {
   unmap?(vaddr: number, bytes: number): void;
   /** Physical address of `vaddr` if its page is mapped, else -1 (never faults). */
   peek?(vaddr: number): number;
+  /** True while the page of `vaddr` is being moved to another frame: an access to it waits. */
+  moving?(vaddr: number): boolean;
 }

@@ -33,6 +33,11 @@ export class Message {
    * reply computed now but due after a lookup delay); 0 means now. The link clears it.
    */
   sendAt: Tick;
+  /**
+   * Version of the line's data the packet carries (value tracking of `--check`; 0 when the data
+   * is untracked or the packet carries none). Each completed store makes a new version.
+   */
+  version: number;
   /** Intrusive link for FIFO queues (null when not queued). */
   next: Message | null;
 
@@ -48,6 +53,7 @@ export class Message {
     this.hops = 0;
     this.headAt = 0;
     this.sendAt = 0;
+    this.version = 0;
     this.next = null;
   }
 }
@@ -79,6 +85,7 @@ export class MessagePool {
     m.hops = 0;
     m.headAt = 0;
     m.sendAt = 0;
+    m.version = 0;
     m.next = null;
     this.free.push(m);
   }

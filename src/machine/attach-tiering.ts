@@ -13,6 +13,7 @@ export function attachTiering(m: Machine, bound: BoundWorkload): TieringDaemon |
   if (!t.enabled) return null;
   const sockets = m.nodes.length;
   const migrator = new PageMigrator(m.sim, m.stats, m.pool, "os.migrator", m.spec.lineSize, m.spec.pageSize);
+  migrator.values = m.values;
   const nb = m.nodes[0].nb;
   m.links.push(
     new Link(m.sim, m.stats, "os.migrator.link", migrator.port, nb.addCorePort(), {
@@ -42,6 +43,9 @@ export function attachTiering(m: Machine, bound: BoundWorkload): TieringDaemon |
       },
       interruptCores(ps: number) {
         for (const c of busyCores) c.pause(ps);
+      },
+      resumeCores() {
+        for (const c of busyCores) c.retry();
       },
       busy: () => busyCores.some((c) => c.busy),
     },

@@ -21,6 +21,7 @@ import { FrameAllocator } from "../vm/frame-allocator.ts";
 import { linkBandwidthBytesPerNs } from "./link-bandwidth.ts";
 import { SwitchRouter } from "./switch-router.ts";
 import { CoherenceAudit } from "./coherence-audit.ts";
+import { ValueAudit } from "./value-audit.ts";
 import { buildDevice, type DeviceParts } from "../accel/build-device.ts";
 
 /** One socket of a built machine. */
@@ -64,6 +65,8 @@ export interface Machine {
   sharedCaches: SharedCache[];
   /** Accelerators on device links (GPU, DMA engine, registers, translation), in machine-file order. */
   devices: DeviceParts[];
+  /** The value audit of `--check` (stores make versions, coherent reads check them), or null. */
+  values: ValueAudit | null;
 }
 
 /** The topology graph a spec describes (sockets first, then switches and I/O hubs). */
@@ -105,7 +108,7 @@ export interface BuildOptions {
   checkDram?: boolean;
   /** Record a timeline: cores' misses, request-queue entries, link transfers, memory reads. */
   trace?: TraceWriter;
-  /** Check invariants as the run goes (`--check`): single owner per line, DRAM protocol. */
+  /** Check invariants as the run goes (`--check`): single owner per line, no stale reads, DRAM protocol. */
   check?: boolean;
 }
 
@@ -188,7 +191,7 @@ export function buildMachine(spec: MachineSpec, given: BuildOptions = {}): Machi
       });
       const lookupPs = coreClock.cyclesToTicks(c.l1d.latencyCycles + c.l2.latencyCycles);
       links.push(
-        new Link(sim, stats, `${name}.core${k}.sri`, core.port, nb.addCorePort(), {
+        new Link(sim, stats, `${name}.core${k}.sri`, core.port, nb.addCorePort(core.writeBacks), {
           latencyPs: c.requestLatency + lookupPs,
           reverseLatencyPs: c.requestLatency,
           bandwidthBytesPerNs: c.requestBytesPerCycle * c.clock,
@@ -197,7 +200,7 @@ export function buildMachine(spec: MachineSpec, given: BuildOptions = {}): Machi
       );
       // The L2 includes the L1d (fills go to both; an L2 victim leaves the L1d too).
       nb.addSnoopedCache(core.l2, core.l1d);
-      l3?.addCore(core.l2, core.l1d);
+      l3?.addCore(core.l2, core.l1d, core.writeBacks);
       nodeCores.push(core);
       cores.push(core);
     }
@@ -285,6 +288,7 @@ export function buildMachine(spec: MachineSpec, given: BuildOptions = {}): Machi
     }
     sharedCaches.forEach((l3, i) => audit.add(`node${i}.l3`, l3.cache, i, true));
   }
+  const values = options.check === true ? trackValues(lineBytes, nodes, sharedCaches, devices) : null;
   if (options.trace !== undefined && options.trace.enabled) {
     const trace = options.trace;
     for (const c of cores) c.trace = trace;
@@ -295,7 +299,27 @@ export function buildMachine(spec: MachineSpec, given: BuildOptions = {}): Machi
     }
     for (const l of links) l.trace = trace;
   }
-  return { spec, sim, stats, pool, topology, routes, hops, osHops, memoryNodeCount: nodeSizes.length, nodes, cores, links, homeMap, frames, coreClock, sharedCaches, devices };
+  return { spec, sim, stats, pool, topology, routes, hops, osHops, memoryNodeCount: nodeSizes.length, nodes, cores, links, homeMap, frames, coreClock, sharedCaches, devices, values };
+}
+
+/**
+ * Turns value tracking on everywhere data lives or passes: cores (their caches keep versions,
+ * loads are checked), shared caches, northbridges (whole-line I/O writes get versions), root
+ * complexes (coherent device reads are checked) and device memories. Memories built under
+ * `check` already keep versions.
+ */
+function trackValues(lineBytes: number, nodes: MachineNode[], sharedCaches: SharedCache[], devices: DeviceParts[]): ValueAudit {
+  const values = new ValueAudit(lineBytes);
+  for (const n of nodes) {
+    n.nb.trackValues(values);
+    for (const core of n.cores) core.trackValues(values);
+  }
+  for (const l3 of sharedCaches) l3.cache.trackVersions();
+  for (const d of devices) {
+    d.rootComplex.values = values;
+    d.memory?.trackVersions();
+  }
+  return values;
 }
 
 /** Physical address of the first device's registers (64 TiB: above any memory a machine file can give). */
@@ -305,15 +329,18 @@ const MMIO_STRIDE = 2 ** 32;
 
 /** A node's memory controller from its spec: the latency-and-bandwidth one or a bank-level one. */
 function buildMemory(sim: Simulator, stats: StatsRegistry, name: string, m: MemorySpec, options: BuildOptions): PortOwner & { readonly port: Port } {
-  if (m.kind === "simple") {
-    return new SimpleMemory(sim, stats, name, {
-      latencyPs: m.latency,
-      peakBandwidthBytesPerNs: m.bandwidth,
-      efficiency: m.efficiency,
-      queueDepth: m.queue,
-      writeBufferDepth: m.writeBuffer,
-      writeToReadPs: m.writeToRead,
-    });
-  }
-  return buildValidatedDram(sim, stats, name, m.dram, { check: options.checkDram === true || options.check === true });
+  const memory =
+    m.kind === "simple"
+      ? new SimpleMemory(sim, stats, name, {
+          latencyPs: m.latency,
+          peakBandwidthBytesPerNs: m.bandwidth,
+          efficiency: m.efficiency,
+          queueDepth: m.queue,
+          writeBufferDepth: m.writeBuffer,
+          writeToReadPs: m.writeToRead,
+        })
+      : buildValidatedDram(sim, stats, name, m.dram, { check: options.checkDram === true || options.check === true });
+  // Value tracking: the memory keeps the version of each line written to it.
+  if (options.check === true) memory.trackVersions();
+  return memory;
 }

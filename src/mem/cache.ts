@@ -26,7 +26,8 @@ export function surelyAbsent(filter: Int32Array, line: number): boolean {
 /**
  * A set-associative tag array with LRU replacement and a MOESI state per line. It holds no data
  * and no timing: the owner charges latencies. Line addresses are byte addresses divided by the
- * line size. All storage is typed arrays allocated once.
+ * line size. All storage is typed arrays allocated once. With value tracking on (`trackVersions`)
+ * each slot also holds the version of the data it caches, which moves with the line.
  */
 export class Cache {
   /** Path of the cache, e.g. `node0.core0.l1d`. */
@@ -48,6 +49,8 @@ export class Cache {
   private readonly tags: Int32Array;
   private readonly states: Uint8Array;
   private readonly stamps: Float64Array;
+  /** Version of each slot's data (value tracking), or null when versions are not tracked. */
+  private versions: Float64Array | null;
   private clock: number;
   /** Valid lines per `line & PRESENCE_MASK` over the caches of a node that probes look into, or null. */
   private presence: Int32Array | null;
@@ -55,6 +58,8 @@ export class Cache {
   victimLine: number;
   /** State the last victim had. */
   victimState: number;
+  /** Version of the last victim's data (0 when versions are not tracked). */
+  victimVersion: number;
 
   constructor(name: string, g: CacheGeometry) {
     const lines = Math.floor(g.sizeBytes / g.lineBytes);
@@ -70,10 +75,38 @@ export class Cache {
     this.tags = new Int32Array(lines).fill(-1);
     this.states = new Uint8Array(lines);
     this.stamps = new Float64Array(lines);
+    this.versions = null;
     this.clock = 0;
     this.presence = null;
     this.victimLine = -1;
     this.victimState = LineState.I;
+    this.victimVersion = 0;
+  }
+
+  /** Starts keeping a data version per slot (value tracking of `--check`). */
+  trackVersions(): void {
+    if (this.versions === null) this.versions = new Float64Array(this.states.length);
+  }
+
+  /** True when the cache keeps a data version per slot. */
+  get tracksVersions(): boolean {
+    return this.versions !== null;
+  }
+
+  /** Version of the data in a slot (0 when versions are not tracked). */
+  slotVersion(slot: number): number {
+    return this.versions === null ? 0 : this.versions[slot];
+  }
+
+  /** Sets the version of the data in a slot (ignored when versions are not tracked). */
+  setSlotVersion(slot: number, version: number): void {
+    if (this.versions !== null) this.versions[slot] = version;
+  }
+
+  /** Version of `line`'s data, or -1 when absent (value tracking; for diagnosis and tests). */
+  versionOf(line: number): number {
+    const i = this.find(line);
+    return i < 0 ? -1 : this.slotVersion(i);
   }
 
   /**
@@ -135,10 +168,11 @@ export class Cache {
   }
 
   /**
-   * Installs `line` in `state` as most recently used. Returns true when a valid line was evicted
-   * to make room; its address and state are then in `victimLine` / `victimState`.
+   * Installs `line` in `state` as most recently used, holding data of `version` (value tracking).
+   * Returns true when a valid line was evicted to make room; its address, state and version are
+   * then in `victimLine` / `victimState` / `victimVersion`.
    */
-  insert(line: number, state: number): boolean {
+  insert(line: number, state: number, version = 0): boolean {
     const base = this.setOf(line) * this.assoc;
     // The line's own way if it is present (an upgrade must not leave a second copy), else a free
     // way, else the least recently used one.
@@ -160,9 +194,11 @@ export class Cache {
       }
     }
     const evicted = oldest !== -1;
+    const versions = this.versions;
     if (evicted) {
       this.victimLine = this.tags[slot] * this.sets + base / this.assoc;
       this.victimState = this.states[slot];
+      if (versions !== null) this.victimVersion = versions[slot];
     }
     if (this.presence !== null && (evicted || this.states[slot] === LineState.I)) {
       if (evicted) this.presence[this.victimLine & PRESENCE_MASK]--;
@@ -173,6 +209,7 @@ export class Cache {
     this.tags[slot] = tag;
     this.states[slot] = state;
     this.stamps[slot] = ++this.clock;
+    if (versions !== null) versions[slot] = version;
     return evicted;
   }
 

@@ -17,7 +17,7 @@ export const MsgKind = {
   ReadExReq: 11,
   /** Requester -> home: upgrade a shared line to owned (no data needed). */
   UpgradeReq: 12,
-  /** Requester -> home: a dirty line written back. */
+  /** Core -> its northbridge: a dirty line written back (with the data). */
   WriteBack: 13,
   /** Home -> node: probe a line (aux: 0 = share, 1 = invalidate). */
   Probe: 14,
@@ -29,7 +29,7 @@ export const MsgKind = {
   Data: 17,
   /** Requester -> home: transaction complete (releases the line at home). */
   SrcDone: 18,
-  /** Home -> requester: a write-back is accepted. */
+  /** Home -> node: a WriteBackReq's turn has come at the line's home: send the data (WriteBackData). */
   WriteBackAck: 19,
   /**
    * I/O agent -> home: write a whole line (a DMA write). The home invalidates every cached copy
@@ -62,7 +62,20 @@ export const MsgKind = {
    * the home invalidates every other cached copy and answers with a header-only Data.
    */
   FlushReq: 28,
+  /**
+   * Node -> home: asks to write a dirty line back (the node keeps the data meanwhile); the home
+   * serialises it with the line's other transactions and answers with WriteBackAck.
+   */
+  WriteBackReq: 29,
+  /**
+   * Node -> home, after its WriteBackAck: the line's data (txnId: the ack's), or (aux
+   * WRITE_BACK_CANCELLED, no data) word that an invalidating probe has given the data to a new owner.
+   */
+  WriteBackData: 30,
 } as const;
+
+/** `aux` of a WriteBackData that carries no data: the write-back was cancelled. */
+export const WRITE_BACK_CANCELLED = 1;
 
 /** Flag in the `aux` of a ReadReq or WriteLineReq from an I/O agent: do not probe the caches. */
 export const NO_SNOOP = 1 << 24;

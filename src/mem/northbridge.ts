@@ -11,8 +11,12 @@ import { newPresenceFilter, surelyAbsent, type Cache } from "./cache.ts";
 import type { SharedCache } from "./shared-cache.ts";
 import { InvariantError } from "../machine/invariant-error.ts";
 import { LineState } from "./moesi.ts";
-import { MsgKind, NO_SNOOP } from "./msg-kind.ts";
+import { MsgKind, NO_SNOOP, WRITE_BACK_CANCELLED } from "./msg-kind.ts";
 import type { HomeMap } from "./home-map.ts";
+import type { ValueAudit } from "../machine/value-audit.ts";
+import { fromDirtyCopyAt, fromMemoryAt, fromSharedCacheAt } from "./data-source.ts";
+import { CANCELLED, NOT_HELD, type VictimBuffer } from "./victim-buffer.ts";
+import { WriteBacksInFlight } from "./write-backs-in-flight.ts";
 
 /** How a home node keeps its lines coherent. */
 export type CoherenceMode = "broadcast" | "directory";
@@ -63,6 +67,11 @@ const MAYBE_DIRTY = 1 << 30;
 const NODE_BITS = (1 << 30) - 1;
 /** Set by the requester's northbridge on a request from an I/O agent (it caches nothing). */
 const IO_REQUEST = 1 << 25;
+/**
+ * Set in a write-back's aux (directory mode) when its node still holds the line in another cache
+ * or had a request or fill for it under way as it left: the directory must keep counting the node.
+ */
+const KEEP_SHARER = 1 << 27;
 /** Core-tag bits of an MMIO message's txnId (the core's local index sits above them). */
 const MMIO_TAG_BITS = 16;
 
@@ -87,6 +96,8 @@ export class Northbridge implements PortOwner, EventHandler {
   readonly memPort: Port;
   /** Timeline writer, when the run records one (set by the machine builder). */
   trace: TraceWriter | null = null;
+  /** Value audit of `--check` (set by `trackValues`): whole-line I/O writes take versions from it. */
+  values: ValueAudit | null = null;
   /** Ports to this node's cores, by local core index. */
   readonly corePorts: Port[] = [];
   /** Ports to the interconnect links, by link index at this node. */
@@ -135,10 +146,20 @@ export class Northbridge implements PortOwner, EventHandler {
   private readonly txnStart: Float64Array;
   /** Latest arrival tick among the responses counted so far (replies may be due after now). */
   private readonly txnReadyAt: Float64Array;
+  /** Version of the data the entry will fill with (value tracking), and where it came from (mem/data-source.ts). */
+  private readonly txnVersion: Float64Array;
+  private readonly txnSource: Int32Array;
+  /** 1 once a probe response brought dirty data (it takes precedence over memory's). */
+  private readonly txnDirtyData: Uint8Array;
   private readonly txnFree: Int32Array;
   private readonly txnBusy: Uint8Array;
   private txnFreeTop: number;
 
+
+  /** This node's dirty lines on their way out (and, with a directory, requests waiting for them). */
+  private readonly writeBacks = new WriteBacksInFlight();
+  /** Directory mode: lines this node's cores have requests under way for, by line address (count). */
+  private readonly linesRequested = new Map<number, number>();
 
   // Home side.
   private readonly busyLines = new Map<number, MessageQueue | null>();
@@ -160,6 +181,8 @@ export class Northbridge implements PortOwner, EventHandler {
   private readonly stLineWaits: Counter;
   private readonly stQueueFull: Counter;
   private readonly stNoSnoop: Counter;
+  private readonly stVictimHits: Counter;
+  private readonly stWriteBacksCancelled: Counter;
   private readonly stMissLatency: Histogram;
   private readonly stRemoteMissLatency: Average;
   private readonly stLocalMissLatency: Average;
@@ -185,6 +208,9 @@ export class Northbridge implements PortOwner, EventHandler {
     this.txnHasData = new Uint8Array(n);
     this.txnStart = new Float64Array(n);
     this.txnReadyAt = new Float64Array(n);
+    this.txnVersion = new Float64Array(n);
+    this.txnSource = new Int32Array(n);
+    this.txnDirtyData = new Uint8Array(n);
     this.txnFree = new Int32Array(n);
     this.txnBusy = new Uint8Array(n);
     for (let i = 0; i < n; i++) this.txnFree[i] = n - 1 - i;
@@ -196,6 +222,8 @@ export class Northbridge implements PortOwner, EventHandler {
     this.stProbesHit = stats.counter(`${name}.probe.hits`, "count", "probes that found the line in this node's caches");
     this.stProbesDirty = stats.counter(`${name}.probe.dirty`, "count", "probes answered with dirty data");
     this.stForwarded = stats.counter(`${name}.xbar.forwarded`, "count", "packets routed through this node to another");
+    this.stVictimHits = stats.counter(`${name}.probe.victimHits`, "count", "probes answered with the data of a write-back on its way out");
+    this.stWriteBacksCancelled = stats.counter(`${name}.writeBacksCancelled`, "count", "write-backs not written: an invalidating probe gave their data to a new owner first");
     this.stNoSnoop = stats.counter(`${name}.home.noSnoop`, "count", "I/O requests served from memory without probing (non-coherent DMA)");
     this.stQueueFull = stats.counter(`${name}.requestQueue.waits`, "count", "core requests that waited for a free request-queue entry");
     this.stLineWaits = stats.counter(`${name}.home.lineWaits`, "count", "requests that waited for an earlier one to the same line");
@@ -232,6 +260,12 @@ export class Northbridge implements PortOwner, EventHandler {
     }
   }
 
+  /** Turns value tracking on: versions travel with the data through this node. */
+  trackValues(values: ValueAudit): void {
+    this.values = values;
+    this.writeBacks.sent.trackVersions();
+  }
+
   /** What is still outstanding here (a quiet machine has nothing), or null. */
   outstanding(): string | null {
     const inQueue = this.p.requestQueueEntries - this.txnFreeTop;
@@ -239,14 +273,18 @@ export class Northbridge implements PortOwner, EventHandler {
     if (this.busyLines.size > 0) return `${this.busyLines.size} lines still busy at their home`;
     if (this.deferred.size > 0) return `${this.deferred.size} lines with requests still waiting for a fill`;
     if (this.retryQueue.length > 0) return `${this.retryQueue.length} requests still waiting for the request queue`;
-    return null;
+    return this.writeBacks.outstanding();
   }
 
-  /** Adds a port facing a local core and returns it (index = local core index). */
-  addCorePort(): Port {
+  /**
+   * Adds a port facing a local core and returns it (index = local core index); `writeBacks` is the
+   * core's buffer of write-backs on their way here, which probes look into.
+   */
+  addCorePort(writeBacks: VictimBuffer | null = null): Port {
     const port = new Port(this, `${this.name}.core${this.corePorts.length}`, this.corePorts.length);
     const k = this.corePorts.length;
     this.corePorts.push(port);
+    this.writeBacks.addPort(writeBacks);
     this.coreQueues.push(new MessageQueue());
     this.stCoreRequests.push(this.stats.counter(`${this.name}.core${k}.requests`, "count", `misses of core ${k} sent to a home`));
     this.stCoreRemote.push(this.stats.counter(`${this.name}.core${k}.remoteRequests`, "count", `misses of core ${k} whose home is another node`));
@@ -345,7 +383,7 @@ export class Northbridge implements PortOwner, EventHandler {
     else if (kind === EV_SHARED_HIT) {
       const msg = payload as Message;
       const core = msg.src;
-      msg.src = this.p.nodeId;
+      msg.src = fromSharedCacheAt(this.p.nodeId);
       this.sendOn(this.coreQueues[core], this.corePorts[core], msg);
     }
   }
@@ -374,14 +412,17 @@ export class Northbridge implements PortOwner, EventHandler {
       return true;
     }
     if (msg.kind === MsgKind.WriteBack) {
-      if (shared !== null && shared.absorbWriteBack(Math.floor(msg.addr / this.p.lineBytes), msg.aux)) {
-        this.pool.put(msg);
-        return true;
-      }
-      msg.src = this.p.nodeId;
-      msg.dst = this.homeMap.homeOf(msg.addr);
-      this.route(msg);
+      const addr = msg.addr;
+      // Dropped if its data went on meanwhile (to a new owner, or home with the shared cache's victim).
+      if (this.writeBacks.arrived(coreIdx, addr) === CANCELLED) this.pool.put(msg);
+      else if (shared !== null && shared.absorbWriteBack(Math.floor(addr / this.p.lineBytes), msg.aux, msg.version)) this.pool.put(msg);
+      else this.writeBackHome(msg);
       return true;
+    }
+    if (!io && this.p.coherence === "directory") {
+      // A request for a line this node is still writing back waits for the home's acknowledgement.
+      msg.src = coreIdx;
+      if (this.writeBacks.holdRequest(msg)) return true;
     }
     if (shared !== null && msg.kind !== MsgKind.FlushReq) {
       const lineNo = Math.floor(msg.addr / this.p.lineBytes);
@@ -396,6 +437,7 @@ export class Northbridge implements PortOwner, EventHandler {
         // Served by the shared cache: the same message returns as the fill.
         msg.kind = MsgKind.Data;
         msg.aux = state;
+        msg.version = shared.hitVersion;
         msg.src = coreIdx;
         // Marks the fill as the shared cache's: the core's SrcDone for it goes no further.
         msg.dst = -1;
@@ -426,6 +468,10 @@ export class Northbridge implements PortOwner, EventHandler {
     this.txnHasData[t] = 0;
     this.txnStart[t] = this.sim.now;
     this.txnReadyAt[t] = 0;
+    this.txnVersion[t] = 0;
+    this.txnSource[t] = -1;
+    this.txnDirtyData[t] = 0;
+    if (!io && this.p.coherence === "directory") this.linesRequested.set(msg.addr, (this.linesRequested.get(msg.addr) ?? 0) + 1);
     const home = this.homeMap.homeOf(msg.addr);
     this.stRequests.value++;
     this.stCoreRequests[coreIdx].value++;
@@ -454,13 +500,9 @@ export class Northbridge implements PortOwner, EventHandler {
     if (msg.kind === MsgKind.ProbeRespData && this.txnKind[t] === MsgKind.FlushReq) {
       // A clflush found the line dirty in another cache: that copy goes back to memory.
       this.txnReceived[t]++;
-      msg.kind = MsgKind.WriteBack;
-      msg.src = this.p.nodeId;
-      msg.dst = this.homeMap.homeOf(msg.addr);
-      msg.sizeBytes = this.p.packets.dataHeaderBytes + this.p.lineBytes;
       msg.headAt = 0;
       msg.sendAt = 0;
-      this.route(msg);
+      this.writeBackHome(msg);
       if (this.txnHasData[t] === 1 && this.txnReceived[t] === this.txnExpected[t]) {
         if (this.txnReadyAt[t] > this.sim.now) this.sim.scheduleAt(this, this.txnReadyAt[t], EV_COMPLETE + t, null);
         else this.complete(t);
@@ -471,9 +513,20 @@ export class Northbridge implements PortOwner, EventHandler {
       this.txnHasData[t] = 1;
       this.txnExpected[t] = msg.aux & COUNT_MASK;
       if ((msg.aux & SHARED_BY_DIRECTORY) !== 0) this.txnShared[t] = 1;
+      // Memory's data, unless a dirty copy came (a whole-line write's own version always wins).
+      if (this.txnDirtyData[t] === 0 || this.txnKind[t] === MsgKind.WriteLineReq) {
+        this.txnVersion[t] = msg.version;
+        this.txnSource[t] = fromMemoryAt(msg.src);
+      }
     } else {
       this.txnReceived[t]++;
       if (msg.aux !== 0) this.txnShared[t] = 1;
+      if (msg.kind === MsgKind.ProbeRespData && this.txnKind[t] !== MsgKind.WriteLineReq) {
+        // A dirty copy is newer than memory; of two (never expected), the newer.
+        if (this.txnDirtyData[t] === 0 || msg.version > this.txnVersion[t]) this.txnVersion[t] = msg.version;
+        this.txnDirtyData[t] = 1;
+        this.txnSource[t] = fromDirtyCopyAt(msg.src);
+      }
     }
     this.pool.put(msg);
     if (this.txnHasData[t] === 1 && this.txnReceived[t] === this.txnExpected[t]) {
@@ -496,24 +549,28 @@ export class Northbridge implements PortOwner, EventHandler {
     fill.addr = line;
     fill.txnId = this.txnCoreTag[t];
     const io = this.ioPorts[this.txnCore[t]] === true;
+    if (!io && this.p.coherence === "directory") {
+      const n = (this.linesRequested.get(line) ?? 1) - 1;
+      if (n > 0) this.linesRequested.set(line, n);
+      else this.linesRequested.delete(line);
+    }
     fill.aux = io || this.txnKind[t] === MsgKind.FlushReq ? LineState.I : this.txnKind[t] === MsgKind.ReadReq ? (this.txnShared[t] === 1 ? LineState.S : LineState.E) : LineState.M;
     fill.sizeBytes = this.p.lineBytes;
-    fill.src = this.p.nodeId;
+    // The fill's source names where its data came from (value tracking reports it).
+    fill.src = this.txnSource[t];
     fill.dst = this.p.nodeId;
     fill.issuedAt = this.txnStart[t];
+    fill.version = this.txnVersion[t];
     const shared = io ? null : this.shared;
     if (shared !== null) {
       const lineNo = Math.floor(line / this.p.lineBytes);
       this.fillsInFlight.set(lineNo, (this.fillsInFlight.get(lineNo) ?? 0) + 1);
     }
-    if (shared !== null && this.txnKind[t] !== MsgKind.FlushReq && shared.fill(Math.floor(line / this.p.lineBytes), fill.aux) && shared.victimDirty()) {
+    if (shared !== null && this.txnKind[t] !== MsgKind.FlushReq && shared.fill(Math.floor(line / this.p.lineBytes), fill.aux, fill.version) && shared.victimDirty()) {
       const wb = this.pool.get();
-      wb.kind = MsgKind.WriteBack;
       wb.addr = shared.victimLine * this.p.lineBytes;
-      wb.sizeBytes = this.p.packets.dataHeaderBytes + this.p.lineBytes;
-      wb.src = this.p.nodeId;
-      wb.dst = this.homeMap.homeOf(wb.addr);
-      this.route(wb);
+      wb.version = shared.victimVersion;
+      this.writeBackHome(wb);
     }
     // The core releases the line at its home (SrcDone) once it has installed it: a later request
     // for the line must not probe this node while the fill is still on its way to the core.
@@ -548,6 +605,19 @@ export class Northbridge implements PortOwner, EventHandler {
   private startHome(msg: Message): void {
     const slot = this.homeFree.length > 0 ? (this.homeFree.pop() as number) : this.homeSlots.push(null) - 1;
     this.homeSlots[slot] = msg;
+    if (msg.kind === MsgKind.WriteBackReq) {
+      // A write-back's turn: the node sends its data (or a cancel) and the line stays held until then.
+      const ack = this.pool.get();
+      ack.kind = MsgKind.WriteBackAck;
+      ack.addr = msg.addr;
+      ack.src = this.p.nodeId;
+      ack.dst = msg.src;
+      ack.txnId = slot;
+      ack.sizeBytes = this.p.packets.doneBytes;
+      ack.issuedAt = this.sim.now;
+      this.route(ack);
+      return;
+    }
     const exclusive = msg.kind !== MsgKind.ReadReq;
     const requester = msg.src;
     const io = (msg.aux & IO_REQUEST) !== 0;
@@ -619,6 +689,12 @@ export class Northbridge implements PortOwner, EventHandler {
     // The memory read starts in parallel with the probes (a directory lookup delays both); a
     // whole-line write goes to memory at once and its acknowledgement completes the home's part.
     const rd = this.pool.get();
+    if (msg.kind === MsgKind.WriteLineReq && this.values !== null) {
+      // The write takes effect here, in the line's order at its home: its data is a new version,
+      // which the writer commits once every other copy is gone (its Data carries it back).
+      msg.version = this.values.make(this.name, this.sim.now);
+      rd.version = msg.version;
+    }
     rd.kind = msg.kind === MsgKind.WriteLineReq ? MsgKind.MemWrite : MsgKind.MemRead;
     rd.addr = msg.addr;
     rd.sizeBytes = this.p.lineBytes;
@@ -669,6 +745,7 @@ export class Northbridge implements PortOwner, EventHandler {
     msg.sizeBytes = written || req.kind === MsgKind.FlushReq ? this.p.packets.dataHeaderBytes : this.p.packets.dataHeaderBytes + this.p.lineBytes;
     msg.issuedAt = req.issuedAt;
     msg.hops = 0;
+    if (written) msg.version = req.version;
     // aux already holds the probe count and the directory's shared flag.
     this.pool.put(req);
     this.route(msg);
@@ -677,6 +754,11 @@ export class Northbridge implements PortOwner, EventHandler {
   private onSrcDone(msg: Message): void {
     const line = msg.addr;
     this.pool.put(msg);
+    this.releaseLine(line);
+  }
+
+  /** The line's transaction is over at its home: the next one waiting starts. */
+  private releaseLine(line: number): void {
     const q = this.busyLines.get(line) ?? null;
     if (q !== null && q.length > 0) {
       const next = q.shift() as Message;
@@ -691,8 +773,31 @@ export class Northbridge implements PortOwner, EventHandler {
     this.busyLines.delete(line);
   }
 
-  private onWriteBack(msg: Message): void {
-    if (this.p.coherence === "directory") {
+  /**
+   * A write-back's data (or its cancel) reaches the home, which told its node to send it: the
+   * data goes to memory, and the line is free for the next transaction. Held in the line's order
+   * like any request, a write-back can never reach memory after newer data.
+   */
+  private onWriteBackData(msg: Message): void {
+    const slot = msg.txnId;
+    const req = this.homeSlots[slot] as Message;
+    this.homeSlots[slot] = null;
+    this.homeFree.push(slot);
+    const line = req.addr;
+    if (msg.aux === WRITE_BACK_CANCELLED) this.pool.put(msg);
+    else {
+      // The request's flags (KEEP_SHARER) govern the directory.
+      msg.aux = req.aux;
+      msg.addr = line;
+      this.writeMemory(msg);
+    }
+    this.pool.put(req);
+    this.releaseLine(line);
+  }
+
+  /** Sends a write-back's data to memory (the directory no longer counts its sender, unless told to keep it). */
+  private writeMemory(msg: Message): void {
+    if (this.p.coherence === "directory" && (msg.aux & KEEP_SHARER) === 0) {
       const entry = this.directory.get(msg.addr);
       if (entry !== undefined) {
         const left = entry & NODE_BITS & ~(1 << msg.src);
@@ -706,6 +811,61 @@ export class Northbridge implements PortOwner, EventHandler {
     this.toMemory(msg);
   }
 
+  /**
+   * Writes a dirty line from this node back to its home: the node keeps the data in its victim
+   * buffer (probes find it there) and asks the home for its turn.
+   */
+  private writeBackHome(msg: Message): void {
+    msg.kind = MsgKind.WriteBackReq;
+    msg.sizeBytes = this.p.packets.requestBytes;
+    msg.src = this.p.nodeId;
+    msg.dst = this.homeMap.homeOf(msg.addr);
+    if (this.p.coherence === "directory") {
+      // The directory must keep this node if another of its caches still holds the line (one
+      // core's write-back is not the node's), or a new copy of the line may be on its way here.
+      const lineNo = Math.floor(msg.addr / this.p.lineBytes);
+      const keep = this.linesRequested.has(msg.addr) || (this.shared !== null && this.fillsInFlight.has(lineNo)) || this.holdsLine(lineNo);
+      msg.aux = keep ? KEEP_SHARER : 0;
+    }
+    this.writeBacks.sent.add(msg.addr, msg.version);
+    msg.version = 0;
+    this.route(msg);
+  }
+
+  /** True if a cache of this node holds `lineNo`. */
+  private holdsLine(lineNo: number): boolean {
+    for (let i = 0; i < this.caches.length; i++) if (this.caches[i].find(lineNo) >= 0) return true;
+    return false;
+  }
+
+  /**
+   * The home's turn for a write-back of this node's: the oldest one held for the line goes, its
+   * data to memory or, if an invalidating probe gave the data to a new owner meanwhile, a cancel.
+   */
+  private onWriteBackAck(msg: Message): void {
+    const addr = msg.addr;
+    const held = this.writeBacks.sent.remove(addr);
+    if (held === NOT_HELD) throw new InvariantError(this.name, this.sim.now, `home's turn for a write-back of line 0x${addr.toString(16)}, which has none held`);
+    msg.kind = MsgKind.WriteBackData;
+    msg.dst = msg.src;
+    msg.src = this.p.nodeId;
+    msg.hops = 0;
+    msg.headAt = 0;
+    msg.sendAt = 0;
+    if (held === CANCELLED) {
+      this.stWriteBacksCancelled.value++;
+      msg.aux = WRITE_BACK_CANCELLED;
+      msg.sizeBytes = this.p.packets.doneBytes;
+    } else {
+      msg.aux = 0;
+      msg.sizeBytes = this.p.packets.dataHeaderBytes + this.p.lineBytes;
+      msg.version = this.writeBacks.sent.removedVersion;
+    }
+    this.route(msg);
+    const requests = this.writeBacks.releaseRequests(addr);
+    if (requests !== null) for (let m = requests.shift(); m !== null; m = requests.shift()) this.fromCore(m.src, m);
+  }
+
   // ---- probes ---------------------------------------------------------------------------------
 
   private answerProbe(msg: Message, answerAt: number): void {
@@ -713,25 +873,50 @@ export class Northbridge implements PortOwner, EventHandler {
     const invalidate = (msg.aux & INVALIDATE) !== 0;
     let hit = false;
     let dirty = false;
+    // Version of the dirty data (value tracking): the newest of the dirty copies, an inner
+    // cache's being newer than the outer one's.
+    let version = 0;
     const n = surelyAbsent(this.presence, line) ? 0 : this.caches.length;
     for (let i = 0; i < n; i++) {
-      const slot = this.caches[i].find(line);
+      const c = this.caches[i];
+      const slot = c.find(line);
       if (slot < 0) continue;
       hit = true;
-      if (probeSlot(this.caches[i], slot, invalidate)) dirty = true;
+      const v = c.slotVersion(slot);
+      if (probeSlot(c, slot, invalidate)) {
+        dirty = true;
+        if (v > version) version = v;
+      }
       const inner = this.innerCaches[i];
       if (inner !== null) {
         const s1 = inner.find(line);
-        if (s1 >= 0 && probeSlot(inner, s1, invalidate)) dirty = true;
+        if (s1 >= 0) {
+          const v1 = inner.slotVersion(s1);
+          if (probeSlot(inner, s1, invalidate)) {
+            dirty = true;
+            if (v1 > version) version = v1;
+          }
+        }
       }
+    }
+    // A write-back of the line on its way out answers with its data (an invalidating probe
+    // cancels it: the data is the new owner's now).
+    const victim = this.writeBacks.probe(msg.addr, invalidate);
+    if (victim >= 0) {
+      this.stVictimHits.value++;
+      dirty = true;
+      if (victim > version) version = victim;
     }
     if (hit) this.stProbesHit.value++;
     if (dirty) this.stProbesDirty.value++;
     msg.kind = dirty ? MsgKind.ProbeRespData : MsgKind.ProbeResp;
+    msg.version = version;
     msg.sizeBytes = dirty ? this.p.packets.dataHeaderBytes + this.p.lineBytes : this.p.packets.probeRespBytes;
     msg.dst = msg.aux & COUNT_MASK;
     msg.src = this.p.nodeId;
-    msg.aux = hit && !invalidate ? 1 : 0;
+    // A requester that gets a write-back's data shares it: the write-back still owns the line
+    // until its data is in memory.
+    msg.aux = (hit || victim >= 0) && !invalidate ? 1 : 0;
     msg.hops = 0;
     msg.sendAt = answerAt;
     this.route(msg);
@@ -791,8 +976,14 @@ export class Northbridge implements PortOwner, EventHandler {
       case MsgKind.SrcDone:
         this.onSrcDone(msg);
         return;
-      case MsgKind.WriteBack:
-        this.onWriteBack(msg);
+      case MsgKind.WriteBackReq:
+        this.atHome(msg);
+        return;
+      case MsgKind.WriteBackData:
+        this.onWriteBackData(msg);
+        return;
+      case MsgKind.WriteBackAck:
+        this.onWriteBackAck(msg);
         return;
       case MsgKind.MmioRead:
       case MsgKind.MmioWrite:

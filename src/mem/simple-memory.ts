@@ -7,6 +7,7 @@ import type { Counter } from "../stats/counter.ts";
 import type { StatsRegistry } from "../stats/registry.ts";
 import type { TraceWriter } from "../stats/trace-writer.ts";
 import { MsgKind } from "./msg-kind.ts";
+import { LineVersions } from "./line-versions.ts";
 
 /** Parameters of the latency-and-bandwidth memory controller. */
 export interface SimpleMemoryParams {
@@ -42,6 +43,8 @@ export class SimpleMemory implements PortOwner, EventHandler {
   readonly port: Port;
   /** Timeline writer, when the run records one (set by the machine builder). */
   trace: TraceWriter | null = null;
+  /** Version of each line held (value tracking of `--check`), or null. */
+  versions: LineVersions | null = null;
   private readonly sim: Simulator;
   private readonly p: SimpleMemoryParams;
   private readonly psPerByte: number;
@@ -99,8 +102,14 @@ export class SimpleMemory implements PortOwner, EventHandler {
       }
       this.writes.push(msg);
     }
+    if (this.versions !== null) this.versions.accept(msg);
     if (!this.wakePending) this.serve();
     return true;
+  }
+
+  /** Starts keeping the version of each line written (value tracking of `--check`). */
+  trackVersions(): void {
+    this.versions ??= new LineVersions();
   }
 
   /** The channel is free again, or a read's data is ready. */

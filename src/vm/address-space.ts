@@ -37,6 +37,8 @@ export class Region {
   readonly pageAccesses: Uint32Array;
   /** Tiering epoch in which each page last moved (0: never). */
   readonly pageMovedEpoch: Uint32Array;
+  /** 1 while a page is being moved to another frame (unmapped: its accesses wait). */
+  readonly pageMoving: Uint8Array;
   /** Page size the region asks for (huge pages when larger than the base page); the page arrays stay per base page. */
   readonly leafBytes: number;
 
@@ -53,6 +55,7 @@ export class Region {
     this.pageDirty = new Uint8Array(pages);
     this.pageAccesses = new Uint32Array(pages);
     this.pageMovedEpoch = new Uint32Array(pages);
+    this.pageMoving = new Uint8Array(pages);
   }
 
   /** One past the last virtual byte. */
@@ -96,6 +99,8 @@ export class AddressSpace implements Translator {
   private hugePool: number[][];
   private hugePoolBytes: number;
   private readonly pageShift: number;
+  /** Pages being moved now (see `beginMove`). */
+  private movingPages: number;
 
   /**
    * @param hops socket-to-socket hop counts, used to find the nearest node with free frames.
@@ -119,6 +124,29 @@ export class AddressSpace implements Translator {
     this.hugePool = [];
     this.hugePoolBytes = 0;
     this.pageShift = Math.log2(this.pageBytes);
+    this.movingPages = 0;
+  }
+
+  /**
+   * Page `page` of `r` is about to be copied to another frame: it is unmapped until `endMove`
+   * (as Linux's migration entries), so no store can land in the old frame after its copy.
+   */
+  beginMove(r: Region, page: number): void {
+    if (r.pageMoving[page] === 0) this.movingPages++;
+    r.pageMoving[page] = 1;
+  }
+
+  /** The move of page `page` of `r` is done: it is mapped again. */
+  endMove(r: Region, page: number): void {
+    if (r.pageMoving[page] === 1) this.movingPages--;
+    r.pageMoving[page] = 0;
+  }
+
+  /** True while the page of `vaddr` is being moved (an access to it must wait). */
+  moving(vaddr: number): boolean {
+    if (this.movingPages === 0) return false;
+    const r = this.regionOf(vaddr);
+    return r !== null && r.pageMoving[Math.floor((vaddr - r.start) / this.pageBytes)] === 1;
   }
 
   /**

@@ -5,6 +5,7 @@ import type { Simulator } from "../kernel/simulator.ts";
 import { MsgKind } from "../mem/msg-kind.ts";
 import type { Counter } from "../stats/counter.ts";
 import type { StatsRegistry } from "../stats/registry.ts";
+import type { ValueAudit } from "../machine/value-audit.ts";
 
 /** One page move: copy every line from `fromPa` to `toPa`, then call `done`. */
 export interface PageMove {
@@ -26,6 +27,14 @@ export class PageMigrator implements PortOwner, EventHandler {
   readonly name: string;
   /** Port to the serving socket's northbridge. */
   readonly port: Port;
+  /**
+   * Value audit of `--check`, or null: each line read must be the latest, its copy in the new
+   * frame becomes that line's latest (the copy carries the same data), and when the mapping
+   * switches every copied line must still be the old frame's latest (no store was lost).
+   */
+  values: ValueAudit | null = null;
+  /** Version each line of the current page was copied with (value tracking). */
+  private copied: Float64Array | null = null;
   private readonly sim: Simulator;
   private readonly pool: MessagePool;
   private readonly lineBytes: number;
@@ -82,6 +91,13 @@ export class PageMigrator implements PortOwner, EventHandler {
     done.aux = msg.dst === -1 ? 1 : 0;
     done.sizeBytes = 4;
     this.send(done);
+    if (this.values !== null) {
+      const from = cur.fromPa / this.lineBytes + line;
+      this.values.read(this.name, from, msg.version, this.sim.now, "page-copy read", msg.src);
+      this.values.commit(cur.toPa / this.lineBytes + line, msg.version);
+      this.copied ??= new Float64Array(this.linesPerPage);
+      this.copied[line] = msg.version;
+    }
     msg.kind = MsgKind.WriteBack;
     msg.addr = cur.toPa + line * this.lineBytes;
     msg.sizeBytes = 8 + this.lineBytes;
@@ -91,12 +107,21 @@ export class PageMigrator implements PortOwner, EventHandler {
     this.linesDone++;
     this.stBytes.value += this.lineBytes;
     if (this.linesDone === this.linesPerPage) {
+      if (this.values !== null) this.checkCopy(cur);
       this.stPages.value++;
       this.current = null;
       cur.done();
       this.startNext();
     } else this.issue();
     return true;
+  }
+
+  /** The page is copied and its mapping is about to switch: each copied line must still be the latest. */
+  private checkCopy(cur: PageMove): void {
+    const values = this.values as ValueAudit;
+    const copied = this.copied as Float64Array;
+    const first = cur.fromPa / this.lineBytes;
+    for (let k = 0; k < this.linesPerPage; k++) values.read(this.name, first + k, copied[k], this.sim.now, "page copy (checked as its mapping switches)");
   }
 
   wake(_port: Port): void {

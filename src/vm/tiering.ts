@@ -29,6 +29,8 @@ export interface TieringHost {
   flushPage(pa: number): void;
   /** Interrupts every core running the process for `ps` (TLB shootdown). */
   interruptCores(ps: number): void;
+  /** Lets cores whose accesses waited for a page being moved try again. */
+  resumeCores(): void;
   /** True while any thread of the process has work left. */
   busy(): boolean;
 }
@@ -41,13 +43,23 @@ interface Candidate {
 }
 
 const EV_EPOCH = 0;
+const EV_COPY = 1;
+
+/** A page chosen to move: where it is, and the frame reserved for it. */
+interface Move {
+  region: Region;
+  page: number;
+  to: number;
+  node: number;
+}
 
 /**
  * An OS memory-tiering daemon (as Linux's NUMA-balancing tiering or TPP): every epoch it reads
  * the sampled per-page accesses, promotes the hottest slow-tier pages to the fast tier, demoting
  * idle fast-tier pages when the fast tier is full, and halves the counts. A page budget per
- * epoch limits the copy traffic. Each move is a
- * real copy through the memory system followed by a TLB shootdown.
+ * epoch limits the copy traffic. As Linux migrates a batch, the epoch's moves unmap their pages
+ * first (accesses to them wait) and one TLB shootdown covers them all, so accesses already under
+ * way finish; then each page is copied through the memory system and its new frame mapped.
  */
 export class TieringDaemon implements EventHandler {
   /** Component path. */
@@ -61,6 +73,8 @@ export class TieringDaemon implements EventHandler {
   private readonly stDemotions: Counter;
   private readonly stEpochs: Counter;
   private readonly stShootdowns: Counter;
+  /** Moves chosen this epoch, copied once the shootdown is over. */
+  private batch: Move[] = [];
 
   constructor(sim: Simulator, stats: StatsRegistry, name: string, space: AddressSpace, migrator: PageMigrator, host: TieringHost, p: TieringParams) {
     this.name = name;
@@ -80,10 +94,14 @@ export class TieringDaemon implements EventHandler {
     this.sim.schedule(this, this.p.epochPs, EV_EPOCH, null);
   }
 
-  handleEvent(_kind: number): void {
+  handleEvent(kind: number): void {
+    if (kind === EV_COPY) {
+      this.copyBatch();
+      return;
+    }
     if (!this.host.busy()) return;
     this.stEpochs.value++;
-    if (this.migrator.pending === 0) this.scan();
+    if (this.batchLeft === 0 && this.migrator.pending === 0) this.scan();
     // Decay the counts by a quarter: a page must stay busy to stay hot.
     for (const r of this.space.regions) {
       const a = r.pageAccesses;
@@ -131,35 +149,47 @@ export class TieringDaemon implements EventHandler {
       this.move(cold[c].region, cold[c].page, slowTarget, false);
       budget--;
     }
+    if (this.batch.length > 0) {
+      // The batch's pages are unmapped; one shootdown covers them all (the kernel batches the
+      // flushes), and the copies start once it is over.
+      this.stShootdowns.value++;
+      this.host.interruptCores(this.p.shootdownPs);
+      this.sim.schedule(this, this.p.shootdownPs, EV_COPY, null);
+    }
   }
 
-  /**
-   * Reserves a frame on `node` now and copies the page there; the mapping switches when the copy
-   * is done, and once the epoch's last move is done one TLB shootdown covers them all (the
-   * kernel batches the flushes).
-   */
+  /** Reserves a frame on `node` now and unmaps the page; its copy starts with the batch's. */
   private move(r: Region, page: number, node: number, promote: boolean): void {
     const frames = this.space.frameAllocator;
     const to = frames.alloc(node);
     if (to < 0) return;
-    const from = r.pagePa[page];
     if (promote) this.stPromotions.value++;
     else this.stDemotions.value++;
     r.pageMovedEpoch[page] = this.stEpochs.value;
+    this.space.beginMove(r, page);
     this.batchLeft++;
-    this.migrator.enqueue({
-      fromPa: from,
-      toPa: to,
-      done: () => {
-        // The new frame was taken above; remap returns the old one.
-        this.space.remap(r, page, to, node);
-        this.host.flushPage(from);
-        if (--this.batchLeft === 0) {
-          this.stShootdowns.value++;
-          this.host.interruptCores(this.p.shootdownPs);
-        }
-      },
-    });
+    this.batch.push({ region: r, page, to, node });
+  }
+
+  /** Copies the batch's pages; each is mapped at its new frame when its copy is done. */
+  private copyBatch(): void {
+    const batch = this.batch;
+    this.batch = [];
+    for (const { region: r, page, to, node } of batch) {
+      const from = r.pagePa[page];
+      this.migrator.enqueue({
+        fromPa: from,
+        toPa: to,
+        done: () => {
+          // The new frame was taken above; remap returns the old one.
+          this.space.remap(r, page, to, node);
+          this.host.flushPage(from);
+          this.space.endMove(r, page);
+          this.batchLeft--;
+          this.host.resumeCores();
+        },
+      });
+    }
   }
 
   private batchLeft = 0;

@@ -25,6 +25,17 @@ describe("fuzzer finds, fixed", () => {
     expect(r.threads.every((t) => t.timeNs > 0)).toBe(true);
     expect(r.stats["node2.nb.requestQueue.waits"].value).toBeGreaterThan(0);
   });
+
+  // Value tracking at ten times the fuzz scale: a node's write-back was answered for by its victim
+  // buffer only until the home acknowledged it, but a probe sent earlier by that home was
+  // overtaken by the acknowledgement (a small packet inserted into a data packet on the link)
+  // and found nothing; its requester kept the stale memory data it had read before the
+  // write-back landed. A write-back is now a handshake: the node asks, the home gives it a turn
+  // in the line's order, and the node sends the data (or a cancel) only then.
+  it("a probe overtaken by a write-back's acknowledgement still finds the write-back's data", () => {
+    const r = runFixture("probe-overtaken-by-write-back-ack.json");
+    expect(r.threads.every((t) => t.timeNs > 0)).toBe(true);
+  });
 });
 
 describe("shared cache write-backs", () => {

@@ -8,6 +8,8 @@ import { DramController } from "./dram-controller.ts";
 import { channelPeakBytesPerNs, type DramParams } from "./dram-params.ts";
 import { DirectConnection } from "./direct-connection.ts";
 import type { ProtocolChecker } from "./protocol-checker.ts";
+import { LineVersions } from "../line-versions.ts";
+import { MsgKind } from "../msg-kind.ts";
 
 /** Options of a DramSystem beyond its parameters. */
 export interface DramSystemOptions {
@@ -43,6 +45,8 @@ export class DramSystem implements PortOwner {
   readonly controllers: DramController[];
   /** The protocol checker, when checking. */
   readonly checker: ProtocolChecker | null;
+  /** Version of each line held (value tracking of `--check`), or null. */
+  versions: LineVersions | null = null;
   private readonly inner: Port[];
   private readonly responseRefused: Uint8Array;
   private anyResponseRefused: boolean;
@@ -96,14 +100,32 @@ export class DramSystem implements PortOwner {
     stats.formula(`${name}.peakGBs`, "GB/s", "theoretical peak data bandwidth of all channels", () => channelPeakBytesPerNs(params) * params.channels);
   }
 
+  /** Starts keeping the version of each line written (value tracking of `--check`). */
+  trackVersions(): void {
+    this.versions ??= new LineVersions();
+  }
+
   /** A request from outside (routed to its channel), or a response from a channel (passed out). */
   recv(port: Port, msg: Message): boolean {
     if (port === this.port) {
       const ch = this.mapping.channelOf(msg.addr);
       const q = this.backlogs[ch];
-      if (q.length === 0 && this.inner[ch].send(msg)) return true;
-      if (q.length < this.backlogLimit) {
+      const versions = this.versions;
+      // A write's address and version, read before a channel turns it into its acknowledgement.
+      const writeAddr = versions !== null && msg.kind === MsgKind.MemWrite ? msg.addr : -1;
+      const version = msg.version;
+      let accepted = q.length === 0 && this.inner[ch].send(msg);
+      if (!accepted && q.length < this.backlogLimit) {
         q.push(msg);
+        accepted = true;
+      }
+      if (accepted) {
+        // A request takes effect (for value tracking) once accepted: a line's requests keep
+        // their order through its channel's backlog and queues.
+        if (versions !== null) {
+          if (writeAddr >= 0) versions.write(writeAddr, version);
+          else versions.read(msg);
+        }
         return true;
       }
       this.outerRefused = true;

@@ -1,0 +1,79 @@
+/** `VictimBuffer.remove`: no write-back of the line was held. */
+export const NOT_HELD = 0;
+/** `VictimBuffer.remove`: the write-back was held; its data is to be written. */
+export const HELD = 1;
+/** `VictimBuffer.remove`: the write-back was held, but someone else took its data on (drop it). */
+export const CANCELLED = 2;
+
+/**
+ * Dirty lines that have left a cache but not yet reached memory (a core's write-backs on their
+ * way to its northbridge, a node's waiting for their home's turn): probes and the shared cache
+ * look here, so the data is never out of sight. Keyed by line byte address; a line may have
+ * several write-backs held, oldest first. When another agent takes the data on (an invalidating
+ * probe hands it to a new owner, a shared cache's eviction takes it home), the write-backs held
+ * are cancelled: they must not reach memory after newer data. With value tracking on it also
+ * keeps the version of each one's data.
+ */
+export class VictimBuffer {
+  private readonly count = new Map<number, number>();
+  /** Of `count`, how many (the oldest) are cancelled. */
+  private readonly cancelled = new Map<number, number>();
+  private versions: Map<number, number[]> | null = null;
+  /** Version of the data of the write-back the last `remove` took (0 when versions are not kept). */
+  removedVersion = 0;
+
+  /** Write-backs held (distinct lines). */
+  get size(): number {
+    return this.count.size;
+  }
+
+  /** Starts keeping each write-back's data version (value tracking of `--check`). */
+  trackVersions(): void {
+    this.versions ??= new Map();
+  }
+
+  /** A write-back of `addr` with data of `version` is held. */
+  add(addr: number, version: number): void {
+    this.count.set(addr, (this.count.get(addr) ?? 0) + 1);
+    if (this.versions !== null) {
+      const v = this.versions.get(addr);
+      if (v === undefined) this.versions.set(addr, [version]);
+      else v.push(version);
+    }
+  }
+
+  /** Every write-back of `addr` held now has had its data taken on by someone else. */
+  cancel(addr: number): void {
+    const n = this.count.get(addr);
+    if (n !== undefined) this.cancelled.set(addr, n);
+  }
+
+  /** Takes the oldest write-back of `addr`: HELD, CANCELLED or NOT_HELD (its version in `removedVersion`). */
+  remove(addr: number): number {
+    const n = this.count.get(addr);
+    if (n === undefined) return NOT_HELD;
+    if (n > 1) this.count.set(addr, n - 1);
+    else this.count.delete(addr);
+    if (this.versions !== null) {
+      const v = this.versions.get(addr) as number[];
+      this.removedVersion = v.shift() as number;
+      if (v.length === 0) this.versions.delete(addr);
+    }
+    const c = this.cancelled.size > 0 ? this.cancelled.get(addr) : undefined;
+    if (c === undefined) return HELD;
+    if (c > 1) this.cancelled.set(addr, c - 1);
+    else this.cancelled.delete(addr);
+    return CANCELLED;
+  }
+
+  /** True while a write-back of `addr` is held. */
+  holds(addr: number): boolean {
+    return this.count.size > 0 && this.count.has(addr);
+  }
+
+  /** Version of the newest held write-back of `addr` (0 when versions are not kept). */
+  versionOf(addr: number): number {
+    const v = this.versions?.get(addr);
+    return v === undefined ? 0 : v[v.length - 1];
+  }
+}
