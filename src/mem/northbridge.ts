@@ -158,7 +158,7 @@ export class Northbridge implements PortOwner, EventHandler {
 
   /** This node's dirty lines on their way out (and, with a directory, requests waiting for them). */
   private readonly writeBacks = new WriteBacksInFlight();
-  /** Directory mode: lines this node's cores have requests under way for, by line address (count). */
+  /** Directory mode: lines this node's cores have requests under way for (until the fill is installed), by line address (count). */
   private readonly linesRequested = new Map<number, number>();
 
   // Home side.
@@ -400,6 +400,12 @@ export class Northbridge implements PortOwner, EventHandler {
     if (msg.kind === MsgKind.SrcDone) {
       // From a core that installed a fill: release the line at its home (a shared-cache hit has none).
       if (shared !== null) this.fillLanded(Math.floor(msg.addr / this.p.lineBytes));
+      if (msg.aux !== 1 && !io && this.p.coherence === "directory") {
+        // The request is over only now that its fill is in the core's caches.
+        const n = (this.linesRequested.get(msg.addr) ?? 1) - 1;
+        if (n > 0) this.linesRequested.set(msg.addr, n);
+        else this.linesRequested.delete(msg.addr);
+      }
       if (msg.aux === 1) {
         this.pool.put(msg);
         return true;
@@ -549,11 +555,6 @@ export class Northbridge implements PortOwner, EventHandler {
     fill.addr = line;
     fill.txnId = this.txnCoreTag[t];
     const io = this.ioPorts[this.txnCore[t]] === true;
-    if (!io && this.p.coherence === "directory") {
-      const n = (this.linesRequested.get(line) ?? 1) - 1;
-      if (n > 0) this.linesRequested.set(line, n);
-      else this.linesRequested.delete(line);
-    }
     fill.aux = io || this.txnKind[t] === MsgKind.FlushReq ? LineState.I : this.txnKind[t] === MsgKind.ReadReq ? (this.txnShared[t] === 1 ? LineState.S : LineState.E) : LineState.M;
     fill.sizeBytes = this.p.lineBytes;
     // The fill's source names where its data came from (value tracking reports it).

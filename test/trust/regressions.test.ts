@@ -36,6 +36,15 @@ describe("fuzzer finds, fixed", () => {
     const r = runFixture("probe-overtaken-by-write-back-ack.json");
     expect(r.threads.every((t) => t.timeNs > 0)).toBe(true);
   });
+
+  // With a directory and no L3, one core's write-back dropped its node from the line's entry
+  // while a sibling core's fill of the line (its request complete at the northbridge) was still
+  // on its way to that core; a later write then skipped the node and two owners held the line.
+  // A node's request now counts as under way until the core has installed its fill.
+  it("a directory keeps a node whose fill is still on its way to a core", () => {
+    const r = runFixture("directory-drops-node-with-fill-in-flight.json");
+    expect(r.threads.every((t) => t.timeNs > 0)).toBe(true);
+  });
 });
 
 describe("shared cache write-backs", () => {
