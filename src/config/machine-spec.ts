@@ -98,8 +98,14 @@ export const SimpleMemorySpec = z.strictObject({
   queue: z.number().int().positive().default(32),
   /** Writes buffered while reads go first. */
   writeBuffer: z.number().int().positive().default(16),
+  /** Once the write buffer is full, writes drain ahead of reads down to this many (default: a quarter of the buffer). */
+  writeLowWatermark: z.number().int().nonnegative().optional(),
   /** Channel idle time between a write and a following read (DDR tWTR and bus turnaround). */
   writeToRead: Duration.default(0),
+}).superRefine((m, ctx) => {
+  if (m.writeLowWatermark !== undefined && m.writeLowWatermark >= m.writeBuffer) {
+    ctx.addIssue({ code: "custom", path: ["writeLowWatermark"], message: `${m.writeLowWatermark} writes: the low watermark must be below the write buffer's ${m.writeBuffer}` });
+  }
 });
 export type SimpleMemorySpec = z.infer<typeof SimpleMemorySpec>;
 

@@ -337,6 +337,7 @@ function buildMemory(sim: Simulator, stats: StatsRegistry, name: string, m: Memo
           efficiency: m.efficiency,
           queueDepth: m.queue,
           writeBufferDepth: m.writeBuffer,
+          writeLowWatermark: m.writeLowWatermark ?? Math.floor(m.writeBuffer / 4),
           writeToReadPs: m.writeToRead,
         })
       : buildValidatedDram(sim, stats, name, m.dram, { check: options.checkDram === true || options.check === true });

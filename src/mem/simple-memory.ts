@@ -21,6 +21,8 @@ export interface SimpleMemoryParams {
   queueDepth: number;
   /** Writes the write buffer holds. */
   writeBufferDepth: number;
+  /** Once the write buffer is full, writes go ahead of reads until this many are left. */
+  writeLowWatermark: number;
   /** Time the channel needs after a write before a read may use it (DDR tWTR plus bus turnaround), in ps. */
   writeToReadPs: number;
 }
@@ -31,8 +33,10 @@ const EV_READ_DONE = 1;
 /**
  * A memory controller with one channel. Reads queue first come first served and each occupies the
  * channel for size / sustained bandwidth, its data ready one access latency after its turn starts.
- * Writes wait in a write buffer and use the channel only when no read is waiting, or when the
- * buffer is full (memory controllers prioritise reads); each is acknowledged once written. A read
+ * Writes wait in a write buffer and use the channel only when no read is waiting, or from the
+ * moment the buffer is full until it is down to its low watermark (memory controllers prioritise
+ * reads, and drain writes in batches so the bus turns around once per batch); each is
+ * acknowledged once written. A read
  * after a write waits for the bus to turn around. The channel wakes itself only while requests
  * are waiting, so an isolated read costs one event.
  */
@@ -56,6 +60,8 @@ export class SimpleMemory implements PortOwner, EventHandler {
   /** True while a channel-free event is pending. */
   private wakePending: boolean;
   private lastWasWrite: boolean;
+  /** True from a full write buffer until it is down to the low watermark. */
+  private draining: boolean;
   private readsOutstanding: number;
   private refusedSomeone: boolean;
   private readonly stReads: Counter;
@@ -66,6 +72,7 @@ export class SimpleMemory implements PortOwner, EventHandler {
 
   constructor(sim: Simulator, stats: StatsRegistry, name: string, p: SimpleMemoryParams) {
     if (!(p.efficiency > 0 && p.efficiency <= 1)) throw new Error(`${name}: efficiency must be in (0, 1]`);
+    if (!(p.writeLowWatermark >= 0 && p.writeLowWatermark < p.writeBufferDepth)) throw new Error(`${name}: the write low watermark must be below the write buffer size`);
     this.name = name;
     this.sim = sim;
     this.p = p;
@@ -74,6 +81,7 @@ export class SimpleMemory implements PortOwner, EventHandler {
     this.busyUntil = 0;
     this.wakePending = false;
     this.lastWasWrite = false;
+    this.draining = false;
     this.readsOutstanding = 0;
     this.refusedSomeone = false;
     this.stReads = stats.counter(`${name}.reads`, "count", "read requests served");
@@ -134,14 +142,16 @@ export class SimpleMemory implements PortOwner, EventHandler {
 
   /**
    * Starts transfers while the channel is free now: a waiting read first, else a buffered write
-   * (a full write buffer drains first). If work remains for later, wakes up when it can start.
+   * (a full write buffer drains first, down to its low watermark). If work remains for later, wakes up when it can start.
    */
   private serve(): void {
     const now = this.sim.now;
     for (;;) {
       if (this.reads.length === 0 && this.writes.length === 0) return;
-      const full = this.writes.length >= this.p.writeBufferDepth;
-      const readNext = this.reads.length > 0 && !full;
+      const nw = this.writes.length;
+      if (nw >= this.p.writeBufferDepth) this.draining = true;
+      else if (nw <= this.p.writeLowWatermark) this.draining = false;
+      const readNext = this.reads.length > 0 && !this.draining;
       // A read after a write must wait for the bus to turn around.
       const free = readNext && this.lastWasWrite ? this.busyUntil + this.p.writeToReadPs : this.busyUntil;
       if (free > now) {
