@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { FullyAssociativeEntries, TableEntries, Ways } from "./table-sizes.ts";
 import { Bandwidth, Duration, Frequency, Size } from "./units.ts";
 import { DramSpec } from "../mem/dram/dram-spec.ts";
 
@@ -48,7 +49,7 @@ export type DeviceLinkSpec = z.infer<typeof DeviceLinkSpec>;
 /** A GPU cache level. */
 const GpuCacheSpec = z.strictObject({
   size: Size,
-  assoc: z.number().int().positive(),
+  assoc: Ways,
   latencyCycles: z.number().int().nonnegative(),
   mshrs: z.number().int().positive().max(65536),
 });
@@ -65,8 +66,8 @@ export const GpuSpec = z.strictObject({
   computeCycles: z.number().int().nonnegative().default(4),
   l1: GpuCacheSpec,
   l2: GpuCacheSpec.extend({ banks: z.number().int().positive().max(256).default(16) }),
-  l1Tlb: z.strictObject({ entries: z.number().int().positive(), latencyCycles: z.number().int().nonnegative().default(1) }),
-  l2Tlb: z.strictObject({ entries: z.number().int().positive(), assoc: z.number().int().positive(), latencyCycles: z.number().int().nonnegative().default(20), outstanding: z.number().int().positive().default(64) }),
+  l1Tlb: z.strictObject({ entries: FullyAssociativeEntries.min(1), latencyCycles: z.number().int().nonnegative().default(1) }),
+  l2Tlb: z.strictObject({ entries: TableEntries, assoc: Ways, latencyCycles: z.number().int().nonnegative().default(20), outstanding: z.number().int().positive().default(64) }),
 });
 export type GpuSpec = z.infer<typeof GpuSpec>;
 
@@ -117,9 +118,9 @@ export type DeviceSpec = z.infer<typeof DeviceSpec>;
 
 /** The IOMMU on the CPU die (one per machine): IOTLB, page-walk caches, faults and invalidation. */
 export const IommuSpec = z.strictObject({
-  iotlb: z.strictObject({ entries: z.number().int().positive().default(256), assoc: z.number().int().positive().default(8), latency: Duration.default(10_000) }).default({ entries: 256, assoc: 8, latency: 10_000 }),
+  iotlb: z.strictObject({ entries: TableEntries.default(256), assoc: Ways.default(8), latency: Duration.default(10_000) }).default({ entries: 256, assoc: 8, latency: 10_000 }),
   /** Page-walk cache entries for the level-4, level-3 and level-2 tables. */
-  pwc: z.strictObject({ l4: z.number().int().nonnegative().default(4), l3: z.number().int().nonnegative().default(16), l2: z.number().int().nonnegative().default(64) }).default({ l4: 4, l3: 16, l2: 64 }),
+  pwc: z.strictObject({ l4: FullyAssociativeEntries.default(4), l3: FullyAssociativeEntries.default(16), l2: FullyAssociativeEntries.default(64) }).default({ l4: 4, l3: 16, l2: 64 }),
   walkers: z.number().int().positive().default(8),
   /** Host cost of a device page fault: the page-request interrupt and the handler, besides the OS's fault. */
   faultCost: Duration.default(10_000_000),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { FullyAssociativeEntries, MAX_TABLE_ENTRIES, MAX_WAYS, TableEntries, Ways } from "./table-sizes.ts";
 import { DramSpec } from "../mem/dram/dram-spec.ts";
 import { DeviceSpec, IommuSpec } from "./device-spec.ts";
 import { Bandwidth, Duration, Frequency, NonNegativeSize as NonNegativeSizeField, Size } from "./units.ts";
@@ -6,18 +7,24 @@ import { Bandwidth, Duration, Frequency, NonNegativeSize as NonNegativeSizeField
 /** A cache level: size, ways and hit latency in core cycles. */
 export const CacheSpec = z.strictObject({
   size: Size,
-  assoc: z.number().int().positive(),
+  assoc: Ways,
   latencyCycles: z.number().int().nonnegative(),
 });
 export type CacheSpec = z.infer<typeof CacheSpec>;
 
 /** One TLB array: entries, ways (equal to entries: fully associative) and the page sizes it holds. */
-export const TlbArraySpec = z.strictObject({
-  entries: z.number().int().positive(),
-  /** Ways per set (default: fully associative). */
-  assoc: z.number().int().positive().optional(),
-  pageSizes: z.array(Size).min(1).default([4096]),
-});
+export const TlbArraySpec = z
+  .strictObject({
+    entries: TableEntries,
+    /** Ways per set (default: fully associative). */
+    assoc: Ways.optional(),
+    pageSizes: z.array(Size).min(1).default([4096]),
+  })
+  .superRefine((a, ctx) => {
+    if (a.assoc === undefined && a.entries > MAX_WAYS && a.entries <= MAX_TABLE_ENTRIES) {
+      ctx.addIssue({ code: "custom", path: ["entries"], message: `${a.entries} entries fully associative: at most ${MAX_WAYS} (give assoc for a larger array)` });
+    }
+  });
 export type TlbArraySpec = z.infer<typeof TlbArraySpec>;
 
 /** One TLB level: arrays looked up in parallel, and the lookup latency in core cycles. */
@@ -49,9 +56,9 @@ export const TlbSpec = z.strictObject({
   /** L1 instruction TLB, looked up by instruction fetch (threads with a `code` region); none: fetches use the L1 DTLB's shape. */
   itlb: TlbLevelSpec.optional(),
   /** Paging-structure (page-walk) caches: entries holding level-4, level-3 and level-2 entries (0: none). */
-  pwc: z.strictObject({ l4: z.number().int().nonnegative().default(0), l3: z.number().int().nonnegative().default(0), l2: z.number().int().nonnegative().default(0) }).default(TLB_DEFAULT.pwc),
+  pwc: z.strictObject({ l4: FullyAssociativeEntries.default(0), l3: FullyAssociativeEntries.default(0), l2: FullyAssociativeEntries.default(0) }).default(TLB_DEFAULT.pwc),
   /** Entries of the nested TLB (guest-physical to host-physical; 0: none), fully associative. */
-  nestedTlb: z.number().int().nonnegative().default(0),
+  nestedTlb: FullyAssociativeEntries.default(0),
   /** Page walks a core runs at once. */
   walkers: z.number().int().positive().default(1),
   /** L2-TLB hits a core has in flight at once (besides the walks). */
@@ -130,7 +137,7 @@ export const NorthbridgeSpec = z.strictObject({
 /** A shared last-level cache per socket. */
 export const L3Spec = z.strictObject({
   size: Size,
-  assoc: z.number().int().positive(),
+  assoc: Ways,
   latencyCycles: z.number().int().nonnegative(),
 });
 

@@ -74,7 +74,7 @@ export function runCost(m: MachineSpec, w: WorkloadSpec, opts: RunCostOptions = 
   const line = m.lineSize;
   const c = m.node.core;
   // Cache tags, states and LRU stamps; six arrays of miss registers, three each for the load window and store buffer.
-  const perCore = 3 * (c.l1d.size / line + c.l2.size / line) + 6 * c.mshrs + 3 * c.loadWindow + 3 * c.storeBuffer;
+  const perCore = 3 * (c.l1d.size / line + c.l2.size / line) + 6 * c.mshrs + 3 * c.loadWindow + 3 * c.storeBuffer + tlbElements(m);
   const perNode = 10 * m.node.northbridge.requestQueue + (m.node.l3 ? 3 * (m.node.l3.size / line) : 0);
   // Regions are mapped in whole pages, and generators see the mapped size.
   const sizes = new Map(w.regions.map((r) => [r.name, Math.ceil(r.size / m.pageSize) * m.pageSize] as const));
@@ -130,9 +130,18 @@ function refreshRate(spec: Parameters<typeof resolveDramParams>[0]): number {
   return interval > 0 ? (p.channels * p.ranks) / interval : 0;
 }
 
+/** Typed-array elements of one core's TLBs, page-walk caches and nested TLB (three arrays per table). */
+function tlbElements(m: MachineSpec): number {
+  const t = m.node.core.tlb;
+  const levels = [t.l1, t.l2, ...(t.itlb ? [t.itlb] : [])];
+  const entries = levels.reduce((n, l) => n + l.arrays.reduce((k, a) => k + a.entries, 0), 0);
+  return 3 * (entries + 2 * (t.pwc.l4 + t.pwc.l3 + t.pwc.l2) + t.nestedTlb);
+}
+
 /** Typed-array elements of the devices: GPU caches, TLBs and miss registers, device DRAM, router slots. */
 function deviceElements(m: MachineSpec): number {
   let n = 0;
+  n += 3 * (m.iommu.iotlb.entries + m.iommu.pwc.l4 + m.iommu.pwc.l3 + m.iommu.pwc.l2);
   for (const d of m.devices) {
     n += 4 * 4096 + 8 * d.dma.outstanding;
     const g = d.gpu;

@@ -132,6 +132,19 @@ describe("known bad shapes", () => {
     expect(refusedFiles("no such device", machine, v)).toEqual([`${v}: agents[0].device: no device named "gpu0": the machine has no devices`]);
   });
 
+  it("caches and TLBs too large to allocate or search are refused, each naming its field", () => {
+    const m = machineWith(
+      "tables.yaml",
+      "node:\n  core:\n    l1d: { size: 1MiB, assoc: 8192, latencyCycles: 3 }\n    tlb: { enabled: true, l1: { arrays: [{ entries: 2147483648 }] }, l2: { arrays: [{ entries: 8192 }] }, pwc: { l2: 100000 } }\n",
+    );
+    expect(refusedFiles("huge tables", m, smallWorkload)).toEqual([
+      `${m}: node.core.l1d.assoc: at most 4096 ways per set are supported (a lookup searches the whole set)`,
+      `${m}: node.core.tlb.l1.arrays[0].entries: at most 1048576 entries per array are supported`,
+      `${m}: node.core.tlb.l2.arrays[0].entries: 8192 entries fully associative: at most 4096 (give assoc for a larger array)`,
+      `${m}: node.core.tlb.pwc.l2: at most 4096 entries are supported in a fully associative table (a lookup searches all of them)`,
+    ]);
+  });
+
   it("every shape above gives exit code 2 and exactly the same lines through the CLI", async () => {
     const results = await mapLimit(commandLines, 3, ({ args: [m, w, sets] }) => hopsimAsync(["run", "-m", m, "-w", w, "--out", join(dir, "out"), ...sets.flatMap((s) => ["--set", s])]));
     const failures = results.flatMap((r, i) => {
