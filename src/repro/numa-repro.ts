@@ -72,7 +72,7 @@ function amdTest(m: MachineSpec, mode: "read" | "write", node: number): RunResul
  * of node 0 streams 8-byte words sequentially through its own part of a working set on node
  * `node` (cold, one pass), reading or writing; returns the total bytes per ns.
  */
-function streamBandwidth(m: MachineSpec, mode: "read" | "write", node: number, bytes: number): number {
+export function streamBandwidth(m: MachineSpec, mode: "read" | "write", node: number, bytes: number): number {
   const cores = m.node.cores;
   const part = Math.floor(bytes / cores);
   const regions = Array.from({ length: cores }, (_, i) => bindRegion(`buf${i}`, part, node));
