@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { FullyAssociativeEntries, MAX_TABLE_ENTRIES, MAX_WAYS, TableEntries, Ways } from "./table-sizes.ts";
+import { FullyAssociativeEntries, MAX_TABLE_ENTRIES, MAX_TAG, MAX_WAYS, TableEntries, Ways } from "./table-sizes.ts";
 import { DramSpec } from "../mem/dram/dram-spec.ts";
 import { DeviceSpec, IommuSpec } from "./device-spec.ts";
 import { Bandwidth, Duration, Frequency, NonNegativeSize as NonNegativeSizeField, Size } from "./units.ts";
@@ -349,9 +349,19 @@ export const MachineSpec = z
     if (n > 30) ctx.addIssue({ code: "custom", path: ["topology"], message: `at most 30 nodes are supported, got ${n}` });
     if (!isPow2(m.lineSize)) ctx.addIssue({ code: "custom", path: ["lineSize"], message: `expected a power of two, got ${m.lineSize}` });
     if (!isPow2(m.pageSize) || m.pageSize < m.lineSize) ctx.addIssue({ code: "custom", path: ["pageSize"], message: `expected a power of two no smaller than the line, got ${m.pageSize}` });
+    // Physical addresses run node after node, then the line-interleaved range (at most as large).
+    const memoryBytes = n * m.node.memory.size + m.memoryNodes.reduce((t, mn) => t + mn.memory.size, 0) + m.devices.reduce((t, d) => t + (d.memory?.size ?? 0), 0);
     const checkCache = (c: { size: number; assoc: number }, path: (string | number)[]) => {
       const lines = c.size / m.lineSize;
-      if (!Number.isInteger(lines) || lines % c.assoc !== 0) ctx.addIssue({ code: "custom", path, message: `${c.size} bytes do not divide into ${c.assoc}-way sets of ${m.lineSize}-byte lines` });
+      if (!Number.isInteger(lines) || lines % c.assoc !== 0) {
+        ctx.addIssue({ code: "custom", path, message: `${c.size} bytes do not divide into ${c.assoc}-way sets of ${m.lineSize}-byte lines` });
+        return;
+      }
+      // A tag is the line address over the number of sets, kept in 31 bits.
+      const sets = lines / c.assoc;
+      if ((2 * memoryBytes) / m.lineSize / sets > MAX_TAG) {
+        ctx.addIssue({ code: "custom", path, message: `${sets} set${sets > 1 ? "s" : ""} cannot tag ${(memoryBytes / 2 ** 30).toFixed(0)} GiB of memory: a cache holds tags of 31 bits, so it needs at least ${Math.ceil((2 * memoryBytes) / m.lineSize / MAX_TAG)} sets (more size or fewer ways), or the machine less memory` });
+      }
     };
     // Cache geometry is only meaningful with a valid line size (avoids knock-on problems).
     if (isPow2(m.lineSize)) {

@@ -13,6 +13,9 @@ export const MAX_WAYS = 4096;
 /** Most entries of one TLB or page-walk-cache array. */
 export const MAX_TABLE_ENTRIES = 2 ** 20;
 
+/** Largest tag a cache keeps (line address over the number of sets, in a 32-bit signed integer). */
+export const MAX_TAG = 0x7fffffff;
+
 /** Ways per set of a cache or a TLB array. */
 export const Ways = z.number().int().positive().max(MAX_WAYS, `at most ${MAX_WAYS} ways per set are supported (a lookup searches the whole set)`);
 

@@ -1,3 +1,4 @@
+import { MAX_TAG } from "../config/table-sizes.ts";
 import { LineState } from "./moesi.ts";
 
 /** Geometry and timing of one cache level. */
@@ -205,7 +206,7 @@ export class Cache {
       this.presence[line & PRESENCE_MASK]++;
     }
     const tag = this.tagOf(line);
-    if (tag > 0x7fffffff) throw new Error(`${this.name}: line 0x${line.toString(16)} is beyond the addresses a cache tag holds`);
+    if (tag > MAX_TAG) throw new Error(`${this.name}: line 0x${line.toString(16)} is beyond the addresses a cache tag holds`);
     this.tags[slot] = tag;
     this.states[slot] = state;
     this.stamps[slot] = ++this.clock;

@@ -145,6 +145,13 @@ describe("known bad shapes", () => {
     ]);
   });
 
+  it("a cache with too few sets to tag the machine's memory is refused, not stopped mid-run", () => {
+    const m = machineWith("tags.yaml", "node:\n  core:\n    l1d: { size: 128B, assoc: 1, latencyCycles: 3 }\n  memory: { kind: simple, size: 1TiB, latency: 60ns, bandwidth: 6.4GB/s }\n");
+    expect(refusedFiles("tags too wide", m, smallWorkload)).toEqual([
+      `${m}: node.core.l1d: 2 sets cannot tag 2048 GiB of memory: a cache holds tags of 31 bits, so it needs at least 33 sets (more size or fewer ways), or the machine less memory`,
+    ]);
+  });
+
   it("every shape above gives exit code 2 and exactly the same lines through the CLI", async () => {
     const results = await mapLimit(commandLines, 3, ({ args: [m, w, sets] }) => hopsimAsync(["run", "-m", m, "-w", w, "--out", join(dir, "out"), ...sets.flatMap((s) => ["--set", s])]));
     const failures = results.flatMap((r, i) => {
