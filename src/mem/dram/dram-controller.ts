@@ -55,7 +55,9 @@ export interface DramControllerOptions {
  * older request waits on another row (so none starves); otherwise a page-policy PRE. Writes are
  * drained from the moment the write queue reaches its high watermark until it falls to the low
  * watermark with reads waiting; below the high watermark they go only while no read waits, and
- * the next read takes the bus back.
+ * the next read takes the bus back. Either way a turn to writes does at least
+ * `minWritesPerSwitch` of them (fewer if the queue runs dry), so a turn that opened a row for a
+ * write is not abandoned before the write.
  *
  * Cost: the controller is ticked only when a command could issue or data is due (it computes the
  * earliest such cycle rather than polling every cycle) and not at all when idle; refreshes that
@@ -140,6 +142,9 @@ export class DramController implements PortOwner, EventHandler {
   private writeMode: boolean;
   /** True while writes drain because the queue reached its high watermark (not merely because no read waited). */
   private forcedDrain: boolean;
+  /** Writes finished since the controller last turned to writes. */
+  private writesThisTurn: number;
+  private readonly minWritesPerSwitch: number;
   private sendBlocked: boolean;
   private refusedKinds: number;
   private occupancySince: number;
@@ -179,6 +184,7 @@ export class DramController implements PortOwner, EventHandler {
     this.refreshMode = params.refresh === "all-bank" ? REFRESH_ALL : params.refresh === "per-bank" ? REFRESH_PER_BANK : REFRESH_NONE;
     this.refreshInterval = this.refreshMode === REFRESH_ALL ? params.tREFI : params.tREFIpb;
     this.rowHitCap = params.rowHitCap;
+    this.minWritesPerSwitch = params.minWritesPerSwitch;
     this.readCap = params.readQueue;
     this.writeCap = params.writeQueue;
     this.highWatermark = params.writeHighWatermark;
@@ -216,6 +222,7 @@ export class DramController implements PortOwner, EventHandler {
     this.readsHeld = 0;
     this.writeMode = false;
     this.forcedDrain = false;
+    this.writesThisTurn = 0;
     this.sendBlocked = false;
     this.refusedKinds = 0;
     this.occupancySince = 0;
@@ -354,16 +361,20 @@ export class DramController implements PortOwner, EventHandler {
       this.stats.writeDrains.value++;
     }
     if (this.writeMode) {
-      // A drain forced by the high watermark goes down to the low one; writes served only
-      // because no read was waiting give way to the next read at once (reads have priority).
-      if (nw === 0 || (nr > 0 && (!this.forcedDrain || nw <= this.lowWatermark))) this.writeMode = false;
+      // A turn to writes does at least minWritesPerSwitch of them; then a drain forced by the
+      // high watermark goes down to the low one, and writes served only because no read was
+      // waiting give way to the next read (reads have priority).
+      const turnDone = this.writesThisTurn >= this.minWritesPerSwitch;
+      if (nw === 0 || (nr > 0 && turnDone && (!this.forcedDrain || nw <= this.lowWatermark))) this.writeMode = false;
     } else if (nw >= this.highWatermark) {
       this.writeMode = true;
       this.forcedDrain = true;
+      this.writesThisTurn = 0;
       this.stats.writeDrains.value++;
     } else if (nr === 0 && nw > 0) {
       this.writeMode = true;
       this.forcedDrain = false;
+      this.writesThisTurn = 0;
     }
 
     if (this.refreshMode !== REFRESH_NONE) {
@@ -575,6 +586,7 @@ export class DramController implements PortOwner, EventHandler {
     if (--q.burstsLeft > 0) return;
     this.accountOccupancy(this.sim.now);
     if (q.isWrite) {
+      this.writesThisTurn++;
       this.writeQ.remove(q);
       this.writesAt[b]--;
       this.writeHitsAt[b]--;

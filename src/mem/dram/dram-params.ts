@@ -77,6 +77,12 @@ export interface DramParams extends MappingOrganisation {
   writeHighWatermark: number;
   /** Write-queue length at which a drain stops (when reads are waiting). */
   writeLowWatermark: number;
+  /**
+   * Writes done each time the controller turns to writes, before a waiting read may take the bus
+   * back (fewer when the queue runs dry), so a turn pays for its bus turnaround and any row it
+   * opened (gem5's min_writes_per_switch); 0 gives the bus back to the first waiting read.
+   */
+  minWritesPerSwitch: number;
   /** Consecutive row hits to one bank after which an older conflicting request is served first. */
   rowHitCap: number;
 }
@@ -116,7 +122,7 @@ const POSITIVE_INTEGERS = [
 
 const NON_NEGATIVE_INTEGERS = [
   "tCWL", "tRAS", "tRC", "tRRD_S", "tRRD_L", "tFAW", "tWTR_S", "tWTR_L", "tWR", "tRTP", "tRTRS", "tRFC", "tREFI",
-  "tRFCpb", "tREFIpb", "idleCloseCycles", "writeHighWatermark", "writeLowWatermark",
+  "tRFCpb", "tREFIpb", "idleCloseCycles", "writeHighWatermark", "writeLowWatermark", "minWritesPerSwitch",
 ] as const;
 
 /** Checks the cross-field rules a parameter set must satisfy; returns every problem found (empty when sound). */

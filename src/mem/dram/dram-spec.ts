@@ -63,6 +63,7 @@ export const DramSpec = z
     writeHighWatermark: Count.optional(),
     writeLowWatermark: Cycles.optional(),
     rowHitCap: Count.optional(),
+    minWritesPerSwitch: Cycles.optional(),
   })
   .superRefine((spec, ctx) => {
     if (!Object.hasOwn(DRAM_PRESETS, spec.preset)) {

@@ -6,7 +6,10 @@ export interface DramPreset extends DramParams {
   description: string;
 }
 
-/** Controller defaults shared by the DDR-style presets (queues, watermarks, row-hit cap, adaptive timeout). */
+/**
+ * Controller defaults shared by the DDR-style presets (queues, watermarks, row-hit cap, adaptive
+ * timeout, writes per turn; the last as gem5's DRAM controller sets it).
+ */
 export const CONTROLLER_DEFAULTS = {
   pagePolicy: "open",
   idleCloseCycles: 64,
@@ -15,4 +18,5 @@ export const CONTROLLER_DEFAULTS = {
   writeHighWatermark: 24,
   writeLowWatermark: 8,
   rowHitCap: 16,
+  minWritesPerSwitch: 16,
 } as const;

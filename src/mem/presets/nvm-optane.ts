@@ -68,4 +68,5 @@ export const NVM_OPTANE: DramPreset = {
   writeHighWatermark: 48,
   writeLowWatermark: 16,
   rowHitCap: 16,
+  minWritesPerSwitch: 16,
 };

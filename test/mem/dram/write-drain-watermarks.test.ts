@@ -2,10 +2,11 @@ import { describe, expect, it } from "vitest";
 import { MsgKind } from "../../../src/mem/msg-kind.ts";
 import { at, channel, paramsOf } from "./helpers.ts";
 
-// Write queue 32, drain from 24 (high watermark) down to 8 (low watermark) while reads wait.
+// Write queue 32, drain from 24 (high watermark) down to 8 (low watermark) while reads wait; a
+// turn to writes does at least 4 of them.
 
-function setup() {
-  const p = paramsOf("ddr4-2400", { refresh: "none", writeQueue: 32, writeHighWatermark: 24, writeLowWatermark: 8 });
+function setup(minWritesPerSwitch = 4) {
+  const p = paramsOf("ddr4-2400", { refresh: "none", writeQueue: 32, writeHighWatermark: 24, writeLowWatermark: 8, minWritesPerSwitch });
   const ch = channel(p);
   // Spread over banks and rows so no two requests share a row.
   const addr = (i: number) => ch.ctrl.mapping.encode(0, 0, i % 4, (i >> 2) % 4, 100 + i, 0);
@@ -55,15 +56,35 @@ describe("write draining between watermarks", () => {
     expect(ctrl.stats.bytesWritten.value).toBe(192);
   });
 
-  it("a read arriving during an opportunistic drain preempts the remaining writes", () => {
+  it("a read arriving during an opportunistic drain preempts the remaining writes, once the turn has done its minimum", () => {
     const { p, sim, req, addr, log } = setup();
-    for (let i = 0; i < 6; i++) req.write(addr(i));
-    at(sim, 30 * p.tCKps, () => req.read(addr(40)));
+    for (let i = 0; i < 8; i++) req.write(addr(i));
+    at(sim, 10 * p.tCKps, () => req.read(addr(40)));
     sim.run();
     const cols = log.names().filter((c) => c === "RD" || c === "WR");
     const rd = cols.indexOf("RD");
-    expect(rd).toBeGreaterThan(0);
+    expect(rd).toBe(4);
     expect(rd).toBeLessThan(cols.length - 1);
+  });
+
+  it("a write whose row was opened is written before a read takes the bus back (the ACT is not wasted)", () => {
+    // One write, then a read to another row of the same bank arriving just after the write's ACT.
+    const run = (minWritesPerSwitch: number) => {
+      const { p, sim, req, log, ctrl } = setup(minWritesPerSwitch);
+      req.write(ctrl.mapping.encode(0, 0, 0, 0, 100, 0));
+      at(sim, 2 * p.tCKps, () => req.read(ctrl.mapping.encode(0, 0, 0, 0, 200, 0)));
+      sim.run();
+      const cmds = log.commands.map((c) => `${c.cmd}${c.row}`);
+      return { cmds, lastTick: log.commands[log.commands.length - 1].tick };
+    };
+    const turn = run(1);
+    expect(turn.cmds.slice(0, 3)).toEqual(["ACT100", "WR100", "PRE100"]);
+    // Giving the bus back at once closes the write's row unwritten (after its tRAS): the row is
+    // opened twice and both requests are done later.
+    const yieldAtOnce = run(0);
+    expect(yieldAtOnce.cmds.slice(0, 2)).toEqual(["ACT100", "PRE100"]);
+    expect(yieldAtOnce.cmds.filter((c) => c === "ACT100").length).toBe(2);
+    expect(yieldAtOnce.lastTick).toBeGreaterThan(turn.lastTick);
   });
 
   it("an opportunistic drain above the low watermark still gives way to the next read", () => {
@@ -76,7 +97,8 @@ describe("write draining between watermarks", () => {
     const rd = cols.findIndex((c) => c.cmd === "RD");
     const rdAt = cols[rd].tick;
     const writesBefore = rd;
-    // Only the writes already under way when the read came (not 16 - 8 of them) go before it.
+    // The turn's minimum (4) and the writes already under way go before it, not 16 - 8 of them.
+    expect(writesBefore).toBeGreaterThanOrEqual(4);
     expect(writesBefore).toBeLessThan(8);
     expect(cols.filter((c) => c.cmd === "WR" && c.tick < 40 * p.tCKps).length).toBe(writesBefore);
     expect(rdAt).toBeGreaterThan(40 * p.tCKps);

@@ -9,7 +9,7 @@ import fc from "fast-check";
 import type { z } from "zod";
 import { MachineSpec } from "../../../src/config/machine-spec.ts";
 import { WorkloadSpec } from "../../../src/config/workload-spec.ts";
-import { allKeys, isRequiredKey, knownKeysAt } from "./schema-walk.ts";
+import { allKeys, fieldTakesNumbers, isRequiredKey, knownKeysAt } from "./schema-walk.ts";
 import type { Doc, ValidCase } from "./valid-inputs.ts";
 
 /** A path inside a document: keys and list indices. */
@@ -143,10 +143,10 @@ const operators: Operator[] = [
       ? fc.constantFrom(...WRONG_TYPES.filter((x) => typeof x !== typeof v)).map((x) => ({ kind: "wrong-type" as const, value: x, mustReject: true }))
       : null,
   // A string where a number is wanted, or a number where a word is.
-  (_d, _t, path, v) =>
+  (doc, target, path, v) =>
     path.length === 0 ? null
     : isNum(v) ? fc.constantFrom("abc", "1 2", "true").map((x) => ({ kind: "wrong-type" as const, value: x, mustReject: true }))
-    : typeof v === "string" && unitKindOf(v) === undefined && !isFreeText(path) ? fc.constantFrom(0, 1, 2.5).map((x) => ({ kind: "wrong-type" as const, value: x, mustReject: true }))
+    : typeof v === "string" && unitKindOf(v) === undefined && !isFreeText(path) && !fieldTakesNumbers(SCHEMAS[target], doc, path) ? fc.constantFrom(0, 1, 2.5).map((x) => ({ kind: "wrong-type" as const, value: x, mustReject: true }))
     : null,
   // An unknown key in a mapping.
   (doc, target, path, v) => {

@@ -102,3 +102,17 @@ export function allKeys(root: z.ZodType): Set<string> {
   visit(root);
   return out;
 }
+
+/** True when some schema that may apply to the field at `path` accepts a number there (e.g. a word or a node index). */
+export function fieldTakesNumbers(root: z.ZodType, doc: unknown, path: readonly (string | number)[]): boolean {
+  const key = path[path.length - 1];
+  if (typeof key !== "string") return false;
+  for (const parent of objectSchemasAt(root, doc, path.slice(0, -1))) {
+    const field = defOf(parent).shape?.[key];
+    if (field === undefined) continue;
+    const options: z.ZodType[] = [];
+    expand(field, options);
+    if (options.some((o) => defOf(o).type === "number")) return true;
+  }
+  return false;
+}
