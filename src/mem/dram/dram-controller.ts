@@ -56,8 +56,8 @@ export interface DramControllerOptions {
  * drained from the moment the write queue reaches its high watermark until it falls to the low
  * watermark with reads waiting; below the high watermark they go only while no read waits, and
  * the next read takes the bus back. Either way a turn to writes does at least
- * `minWritesPerSwitch` of them (fewer if the queue runs dry), so a turn that opened a row for a
- * write is not abandoned before the write.
+ * `minWritesPerSwitch` of them (fewer if the queue runs dry): giving the bus back sooner wastes
+ * the turnaround, and any row opened for a write, which the read then waits to see closed.
  *
  * Cost: the controller is ticked only when a command could issue or data is due (it computes the
  * earliest such cycle rather than polling every cycle) and not at all when idle; refreshes that

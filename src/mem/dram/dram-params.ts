@@ -78,9 +78,9 @@ export interface DramParams extends MappingOrganisation {
   /** Write-queue length at which a drain stops (when reads are waiting). */
   writeLowWatermark: number;
   /**
-   * Writes done each time the controller turns to writes, before a waiting read may take the bus
-   * back (fewer when the queue runs dry), so a turn pays for its bus turnaround and any row it
-   * opened (gem5's min_writes_per_switch); 0 gives the bus back to the first waiting read.
+   * Writes done each time the controller turns to writes before a waiting read may take the bus
+   * back (fewer when the queue runs dry), as gem5's min_writes_per_switch; 0: the next read takes
+   * it back at once, even from a write whose row has just been opened.
    */
   minWritesPerSwitch: number;
   /** Consecutive row hits to one bank after which an older conflicting request is served first. */

@@ -51,6 +51,7 @@ export const DDR_400: DramPreset = {
   writeQueue: 16,
   writeHighWatermark: 12,
   writeLowWatermark: 4,
+  minWritesPerSwitch: 4,
 };
 
 /**

@@ -8,7 +8,8 @@ export interface DramPreset extends DramParams {
 
 /**
  * Controller defaults shared by the DDR-style presets (queues, watermarks, row-hit cap, adaptive
- * timeout, writes per turn; the last as gem5's DRAM controller sets it).
+ * timeout). A turn to writes does a quarter of the write queue, as gem5 (16 of 64) and close to
+ * DRAMsim3, which drains every buffered write once more than 8 wait and no read is queued.
  */
 export const CONTROLLER_DEFAULTS = {
   pagePolicy: "open",
@@ -18,5 +19,5 @@ export const CONTROLLER_DEFAULTS = {
   writeHighWatermark: 24,
   writeLowWatermark: 8,
   rowHitCap: 16,
-  minWritesPerSwitch: 16,
+  minWritesPerSwitch: 8,
 } as const;
