@@ -29,4 +29,12 @@ export const DRAM_CMD_NAMES: readonly string[] = ["ACT", "RD", "WR", "PRE", "PRE
 export interface CommandObserver {
   /** Command `cmd` went to (rank, bankGroup, bank, row) of `channel` at `tick` picoseconds. */
   onCommand(channel: number, cmd: number, rank: number, bankGroup: number, bank: number, row: number, tick: number): void;
+  /**
+   * Whole refresh rounds of `rank` on `channel` fell due while the controller was idle and are not
+   * replayed one by one. The last of them began at `lastRoundTick`: one REF to the rank, or (per
+   * bank) a REFpb to each bank of the rank, `intervalTicks` apart, starting with bank `firstBank`
+   * (its index within the rank). Optional: a controller replays every refresh through `onCommand`
+   * while any of its observers lacks it, which costs one call per refresh however long the gap.
+   */
+  onRefreshRoundsSkipped?(channel: number, rank: number, lastRoundTick: number, perBank: boolean, firstBank: number, intervalTicks: number): void;
 }

@@ -521,8 +521,9 @@ export class DramController implements PortOwner, EventHandler {
 
   /**
    * Replays the refresh commands an always-ticking controller would have issued while this one
-   * was idle, in cycle order and before `cyc`. Without observers, whole refresh rounds long past
-   * are skipped (only counted): their tRFC windows ended long ago and leave no trace.
+   * was idle, in cycle order and before `cyc`. Whole refresh rounds long past are skipped (only
+   * counted, and reported to the observers): their tRFC windows ended long ago and leave no
+   * trace. An observer that cannot take the report gets every refresh replayed instead.
    */
   private catchUpRefresh(cyc: number): void {
     if (this.refreshMode === REFRESH_NONE) return;
@@ -530,13 +531,16 @@ export class DramController implements PortOwner, EventHandler {
     const perRound = this.refreshMode === REFRESH_ALL ? 1 : this.nBanksPerRank;
     let t = this.lastCmdCycle + 1;
     for (;;) {
-      if (this.observers.length === 0) {
+      if (this.observers.every((o) => o.onRefreshRoundsSkipped !== undefined)) {
         for (let r = 0; r < this.nRanks; r++) {
           if (this.refreshing[r] !== 0 || this.openPerRank[r] > 0) continue;
           const rounds = Math.floor((cyc - this.refreshDue[r]) / round) - 1;
           if (rounds > 0) {
+            const lastRound = this.refreshDue[r] + (rounds - 1) * round;
             this.refreshDue[r] += rounds * round;
             this.stats.refreshes.value += rounds * perRound;
+            const perBank = this.refreshMode !== REFRESH_ALL;
+            for (const o of this.observers) o.onRefreshRoundsSkipped?.(this.channelIndex, r, lastRound * this.periodPs, perBank, this.refreshBank[r], this.refreshInterval * this.periodPs);
           }
         }
       }

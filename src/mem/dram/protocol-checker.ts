@@ -177,6 +177,24 @@ export class ProtocolChecker implements CommandObserver {
     }
   }
 
+  /** Takes refresh rounds a controller skipped while idle as issued on time (see CommandObserver). */
+  onRefreshRoundsSkipped(channel: number, rank: number, lastRoundTick: number, perBank: boolean, firstBank: number, intervalTicks: number): void {
+    const s = this.states[channel];
+    if (s === undefined) throw new Error(`protocol checker: refresh report for channel ${channel}, which it does not know`);
+    const c = lastRoundTick / this.params.tCKps;
+    if (!perBank) {
+      s.rankRef[rank] = c;
+      s.rankRefDeadlineFrom[rank] = c;
+      return;
+    }
+    const step = intervalTicks / this.params.tCKps;
+    for (let j = 0; j < this.bpr; j++) {
+      const b = rank * this.bpr + ((firstBank + j) % this.bpr);
+      s.bankRefpb[b] = c + j * step;
+      s.bankRefpbDeadlineFrom[b] = c + j * step;
+    }
+  }
+
   /** One line per recorded violation, plus a count of those not recorded. */
   report(): string[] {
     const lines = this.violations.map(formatViolation);
