@@ -96,9 +96,7 @@ export function runCost(m: MachineSpec, w: WorkloadSpec, opts: RunCostOptions = 
   if (refreshPerPs > 0) {
     const periodPs = 1000 / c.clock;
     let longestPs = 0;
-    // A thread's gaps, and its start: memory refreshes from time 0 (under --check each refresh is replayed).
-    for (const t of w.threads) longestPs = Math.max(longestPs, (t.startNs ?? 0) * 1000 + threadOperations(t, regionBytes) * t.gapCycles * periodPs);
-    for (const a of w.agents ?? []) longestPs = Math.max(longestPs, a.startNs * 1000);
+    for (const t of w.threads) longestPs = Math.max(longestPs, threadOperations(t, regionBytes) * t.gapCycles * periodPs);
     operations += longestPs * refreshPerPs;
   }
   for (const a of w.agents ?? []) {
