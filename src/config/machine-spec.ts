@@ -72,7 +72,14 @@ export type TlbSpec = z.infer<typeof TlbSpec>;
 export const CoreSpec = z.strictObject({
   clock: Frequency,
   l1d: CacheSpec,
-  l2: CacheSpec,
+  l2: CacheSpec.extend({
+    /**
+     * Exclusive of the L1d, as on AMD's K8 and later: fills go to the L1d only, every L1d victim
+     * (clean or dirty) moves into the L2, and an L2 hit moves the line up; a line is in one of the
+     * two, so together they hold their sum. Default: inclusive (fills go to both).
+     */
+    exclusive: z.boolean().default(false),
+  }),
   /** Outstanding line misses. */
   mshrs: z.number().int().positive().max(4096).default(8),
   /** Loads in flight behind the oldest incomplete one. */

@@ -31,6 +31,8 @@ export interface CoreParams {
   l2: CacheGeometry;
   /** L2 hit latency in core cycles (after the L1 lookup). */
   l2LatencyCycles: number;
+  /** L2 exclusive of the L1d (a victim cache: a line is in one of them), instead of inclusive. */
+  l2Exclusive?: boolean;
   /** Outstanding line misses (miss status holding registers). */
   mshrs: number;
   /** Loads that may be in flight behind the oldest incomplete one (the out-of-order window). */
@@ -64,6 +66,7 @@ export class Core implements PortOwner, EventHandler, WalkHost {
   readonly l1d: Cache;
   /** Private L2 cache. */
   readonly l2: Cache;
+  private readonly l2Exclusive: boolean;
   /** Dirty lines written back and still on their way to the northbridge (probes look here). */
   readonly writeBacks = new VictimBuffer();
   /** Tick the thread finished (all operations issued and complete), or -1. */
@@ -167,6 +170,7 @@ export class Core implements PortOwner, EventHandler, WalkHost {
     this.port = new Port(this, `${name}.port`);
     this.l1d = new Cache(`${name}.l1d`, p.l1d);
     this.l2 = new Cache(`${name}.l2`, p.l2);
+    this.l2Exclusive = p.l2Exclusive === true;
     if (p.l1d.lineBytes !== p.l2.lineBytes) throw new Error(`${name}: L1d and L2 line sizes differ`);
     this.lineBytes = p.l1d.lineBytes;
     this.finishedAt = -1;
@@ -688,7 +692,10 @@ export class Core implements PortOwner, EventHandler, WalkHost {
     const s2 = this.l2.find(line);
     if (s2 >= 0) {
       this.l2.touch(s2);
-      this.installL1(line, this.l2.slotState(s2), this.l2.slotVersion(s2));
+      const st = this.l2.slotState(s2);
+      const version = this.l2.slotVersion(s2);
+      if (this.l2Exclusive) this.l2.invalidate(line);
+      this.installL1(line, st, version);
       return now + l1Ps + this.p.l2LatencyCycles * this.clock.periodPs;
     }
     let m = this.findMshr(line);
@@ -780,7 +787,10 @@ export class Core implements PortOwner, EventHandler, WalkHost {
         this.stL2Hits.value++;
         const st = isStore ? LineState.M : this.l2.slotState(s2);
         if (isStore) this.l2.setSlotState(s2, LineState.M);
-        this.installL1(line, st, this.values === null ? 0 : this.l2Access(s2, line, isStore));
+        const version = this.values === null ? 0 : this.l2Access(s2, line, isStore);
+        // An exclusive L2 gives the line up to the L1d.
+        if (this.l2Exclusive) this.l2.invalidate(line);
+        this.installL1(line, st, version);
         doneAt = now + l1Ps + this.p.l2LatencyCycles * this.clock.periodPs;
       } else {
         mshr = this.findMshr(line);
@@ -894,16 +904,22 @@ export class Core implements PortOwner, EventHandler, WalkHost {
       // Installing replaces this core's own copy (an upgrade): check against the others first.
       this.audit.onFill(this.name, this.p.node, line, state, this.sim.now);
     }
-    if (this.l2.insert(line, state, version)) this.evictFromL2(this.l2.victimLine, this.l2.victimState, this.l2.victimVersion);
+    if (this.l2Exclusive) {
+      // The fill goes to the L1d only (an upgrade's old copy may still sit in the L2).
+      this.l2.invalidate(line);
+    } else if (this.l2.insert(line, state, version)) this.evictFromL2(this.l2.victimLine, this.l2.victimState, this.l2.victimVersion);
     this.installL1(line, state, version);
   }
 
-  /** Puts a line in L1; a dirty L1 victim is written into L2 (which may in turn evict). */
+  /**
+   * Puts a line in L1; a dirty L1 victim is written into L2 (which may in turn evict), and with
+   * an exclusive L2 every victim moves there.
+   */
   private installL1(line: number, state: number, version: number): void {
     if (!this.l1d.insert(line, state, version)) return;
     const vLine = this.l1d.victimLine;
     const vState = this.l1d.victimState;
-    if (!isDirty(vState)) return;
+    if (!isDirty(vState) && !this.l2Exclusive) return;
     const vVersion = this.l1d.victimVersion;
     const s2 = this.l2.find(vLine);
     if (s2 >= 0) {

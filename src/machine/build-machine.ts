@@ -183,6 +183,7 @@ export function buildMachine(spec: MachineSpec, given: BuildOptions = {}): Machi
         l1LatencyCycles: c.l1d.latencyCycles,
         l2: { sizeBytes: c.l2.size, assoc: c.l2.assoc, lineBytes },
         l2LatencyCycles: c.l2.latencyCycles,
+        l2Exclusive: c.l2.exclusive,
         mshrs: c.mshrs,
         loadWindow: c.loadWindow,
         storeBufferEntries: c.storeBuffer,

@@ -60,4 +60,15 @@ describe("remote-access costs come out of the mechanism", () => {
     // An 8-bit link carries 2 GB/s each way, less than the 4 GB/s the remote stream moves in all.
     expect(ratio(machine("machines/opteron-4p.yaml", "link.widthBits=8"))).toBeLessThan(0.8);
   });
+
+  it("on bank-level DDR-400, interleaved chip-selects keep a fill and its victim apart; in one rank they conflict and writes slow down", () => {
+    const m = "machines/opteron-4p-ddr400.yaml";
+    const two = amdTestNs(machine(m), "write", 1);
+    const one = amdTestNs(machine(m, "node.memory.dram.ranks=1"), "write", 1);
+    expect(one).toBeGreaterThan(1.1 * two);
+    // The exclusive L2 is what puts the victim in the other rank: inclusive, it is exactly 1 MiB
+    // away, in the same rank and bank.
+    const inclusive = amdTestNs(machine(m, "node.core.l2.exclusive=false"), "write", 1);
+    expect(inclusive).toBeGreaterThan(1.1 * two);
+  });
 });
