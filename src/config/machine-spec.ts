@@ -332,6 +332,9 @@ export const MachineSpec = z
     if ((m.topology.kind === "ladder" || m.topology.kind === "twisted-ladder") && m.topology.nodes % 2 !== 0) {
       ctx.addIssue({ code: "custom", path: ["topology", "nodes"], message: `a ${m.topology.kind} has two rails: expected an even number of nodes, got ${m.topology.nodes}` });
     }
+    if (m.node.l3 !== undefined && m.node.core.l2.exclusive) {
+      ctx.addIssue({ code: "custom", path: ["node", "core", "l2", "exclusive"], message: "an exclusive L2 under a shared L3 is not modelled (the L3 finds its cores' lines through their L2s)" });
+    }
     if (m.os.hugePages2M * 2 ** 21 > m.node.memory.size) {
       ctx.addIssue({ code: "custom", path: ["os", "hugePages2M"], message: `${m.os.hugePages2M} pages of 2 MiB are more than a node's ${m.node.memory.size} bytes of memory` });
     }

@@ -199,8 +199,14 @@ export function buildMachine(spec: MachineSpec, given: BuildOptions = {}): Machi
           credits: 64,
         }),
       );
-      // The L2 includes the L1d (fills go to both; an L2 victim leaves the L1d too).
-      nb.addSnoopedCache(core.l2, core.l1d);
+      if (c.l2.exclusive) {
+        // A line is in the L1d or the L2, not both: probes look in each.
+        nb.addSnoopedCache(core.l2, null);
+        nb.addSnoopedCache(core.l1d, null);
+      } else {
+        // The L2 includes the L1d (fills go to both; an L2 victim leaves the L1d too).
+        nb.addSnoopedCache(core.l2, core.l1d);
+      }
       l3?.addCore(core.l2, core.l1d, core.writeBacks);
       nodeCores.push(core);
       cores.push(core);

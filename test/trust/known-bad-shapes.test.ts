@@ -152,6 +152,13 @@ describe("known bad shapes", () => {
     ]);
   });
 
+  it("an exclusive L2 under a shared L3 is refused, as a combination the model does not have", () => {
+    const m = machineWith("excl.yaml", "node:\n  core:\n    l2: { size: 1MiB, assoc: 16, latencyCycles: 12, exclusive: true }\n  l3: { size: 8MiB, assoc: 16, latencyCycles: 40 }\n");
+    expect(refusedFiles("exclusive L2 under L3", m, smallWorkload)).toEqual([
+      `${m}: node.core.l2.exclusive: an exclusive L2 under a shared L3 is not modelled (the L3 finds its cores' lines through their L2s)`,
+    ]);
+  });
+
   it("every shape above gives exit code 2 and exactly the same lines through the CLI", async () => {
     const results = await mapLimit(commandLines, 3, ({ args: [m, w, sets] }) => hopsimAsync(["run", "-m", m, "-w", w, "--out", join(dir, "out"), ...sets.flatMap((s) => ["--set", s])]));
     const failures = results.flatMap((r, i) => {
