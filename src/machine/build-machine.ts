@@ -292,6 +292,8 @@ export function buildMachine(spec: MachineSpec, given: BuildOptions = {}): Machi
     for (const core of cores) {
       core.audit = audit;
       audit.add(core.name, core.l2, core.node, false);
+      // An exclusive L2 does not speak for the L1d: its lines are the L1d's alone.
+      if (spec.node.core.l2.exclusive) audit.add(core.name, core.l1d, core.node, false);
     }
     sharedCaches.forEach((l3, i) => audit.add(`node${i}.l3`, l3.cache, i, true));
   }

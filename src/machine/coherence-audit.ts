@@ -2,7 +2,10 @@ import type { Cache } from "../mem/cache.ts";
 import { LineState } from "../mem/moesi.ts";
 import { InvariantError } from "./invariant-error.ts";
 
-/** One coherence owner: a core's private hierarchy (its L2, which includes its L1d) or a socket's L3. */
+/**
+ * One coherence owner: a core's private hierarchy (its L2, which includes its L1d, or each of the
+ * two when the L2 is exclusive) or a socket's L3.
+ */
 interface Owner {
   name: string;
   /** The cache whose state speaks for the owner. */

@@ -55,4 +55,14 @@ describe("invariant checks (--check)", () => {
     expect(() => audit.onFill("node0.core0", 0, 0x91, LineState.S, 1300)).not.toThrow();
     expect(() => audit.onFill("node0.core0", 0, 0x91, LineState.E, 1400)).toThrowError(/holds it in S/);
   });
+
+  it("with an exclusive L2, sees a line another core holds in its L1d alone", () => {
+    const m = machine("machines/opteron-4p.yaml");
+    expect(m.node.core.l2.exclusive).toBe(true);
+    const ctx = prepareRun(m, sharing, 1, "w", { check: true });
+    const [a, , b] = ctx.machine.cores;
+    b.l1d.insert(0x91, LineState.M);
+    expect(b.l2.find(0x91)).toBe(-1);
+    expect(() => a.audit?.onFill(a.name, a.node, 0x91, LineState.S, 1234)).toThrowError(`line 0x91 filled in state S while ${b.name} holds it in M`);
+  });
 });
