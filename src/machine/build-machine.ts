@@ -22,6 +22,7 @@ import { linkBandwidthBytesPerNs } from "./link-bandwidth.ts";
 import { SwitchRouter } from "./switch-router.ts";
 import { CoherenceAudit } from "./coherence-audit.ts";
 import { ValueAudit } from "./value-audit.ts";
+import { LinkAudit } from "../net/link-audit.ts";
 import { buildDevice, type DeviceParts } from "../accel/build-device.ts";
 
 /** One socket of a built machine. */
@@ -295,6 +296,10 @@ export function buildMachine(spec: MachineSpec, given: BuildOptions = {}): Machi
       // An exclusive L2 does not speak for the L1d: its lines are the L1d's alone.
       if (spec.node.core.l2.exclusive) audit.add(core.name, core.l1d, core.node, false);
     }
+    // No link may carry more than its bandwidth in any window. Not yet the links that insert
+    // commands into data packets in flight: they do not charge that wire time exactly (see
+    // test/trust/link-bandwidth-audit.test.ts).
+    for (const l of links) if (!l.insertsCommands) l.audit = new LinkAudit(l.name, l.bandwidthBytesPerNs);
     sharedCaches.forEach((l3, i) => audit.add(`node${i}.l3`, l3.cache, i, true));
   }
   const values = options.check === true ? trackValues(lineBytes, nodes, sharedCaches, devices) : null;

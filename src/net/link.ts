@@ -127,6 +127,11 @@ export class Link implements Connection, EventHandler {
     b.attach(this, 1);
   }
 
+  /** True when command packets may be inserted into data packets in flight (HyperTransport). */
+  get insertsCommands(): boolean {
+    return this.controlInsertBytes > 0;
+  }
+
   /** Serialisation time of `bytes` on this link, in whole ps (rounded up). */
   serialisationPs(bytes: number): number {
     return Math.ceil(bytes * this.psPerByte);

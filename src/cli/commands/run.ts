@@ -106,7 +106,7 @@ export const runCommandModule: CommandModule<object, RunArgs> = {
       .option("out", { type: "string", describe: "results folder (default results/<machine>-<workload>-s<seed>)" })
       .option("json", { type: "boolean", default: false, describe: "print the statistics as JSON on stdout" })
       .option("numa-maps", { type: "boolean", default: false, describe: "print where each region's pages landed, numa_maps style" })
-      .option("check", { type: "boolean", default: false, describe: "check invariants as the run goes: one owner per line, no stale reads (value tracking), the DRAM protocol (slower)" })
+      .option("check", { type: "boolean", default: false, describe: "check invariants as the run goes: one owner per line, no stale reads (value tracking), the DRAM protocol, no link over its bandwidth (slower)" })
       .option("trace-out", { type: "string", describe: "write a timeline (Chrome trace-event JSON, opens in Perfetto) of misses, requests, link transfers and memory reads" })
       .option("trace-window", { type: "string", describe: "keep only spans overlapping FROM..TO, e.g. 10us..20us (either side may be empty)" })
       .example("$0 run -m machines/opteron-4p.yaml -w workloads/triad-all.yaml --set link.latency=20ns", "")
