@@ -369,8 +369,9 @@ export const MachineSpec = z
       }
       // A tag is the line address over the number of sets, kept in 31 bits.
       const sets = lines / c.assoc;
-      if ((2 * memoryBytes) / m.lineSize / sets > MAX_TAG) {
-        ctx.addIssue({ code: "custom", path, message: `${sets} set${sets > 1 ? "s" : ""} cannot tag ${(memoryBytes / 2 ** 30).toFixed(0)} GiB of memory: a cache holds tags of 31 bits, so it needs at least ${Math.ceil((2 * memoryBytes) / m.lineSize / MAX_TAG)} sets (more size or fewer ways), or the machine less memory` });
+      const maxLines = (2 * memoryBytes) / m.lineSize;
+      if (maxLines / sets > MAX_TAG) {
+        ctx.addIssue({ code: "custom", path, message: `${sets} set${sets > 1 ? "s" : ""} cannot tag ${(memoryBytes / 2 ** 30).toFixed(0)} GiB of memory: a cache holds tags of 31 bits, so it needs at least ${Math.ceil(maxLines / MAX_TAG)} sets (more size or fewer ways), or the machine less memory` });
       }
     };
     // Cache geometry is only meaningful with a valid line size (avoids knock-on problems).

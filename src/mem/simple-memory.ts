@@ -36,9 +36,8 @@ const EV_READ_DONE = 1;
  * Writes wait in a write buffer and use the channel only when no read is waiting, or from the
  * moment the buffer is full until it is down to its low watermark (memory controllers prioritise
  * reads, and drain writes in batches so the bus turns around once per batch); each is
- * acknowledged once written. A read
- * after a write waits for the bus to turn around. The channel wakes itself only while requests
- * are waiting, so an isolated read costs one event.
+ * acknowledged once written. A read after a write waits for the bus to turn around. The channel
+ * wakes itself only while requests are waiting, so an isolated read costs one event.
  */
 export class SimpleMemory implements PortOwner, EventHandler {
   /** Component path, e.g. `node0.mc`. */

@@ -519,6 +519,12 @@ export class DramController implements PortOwner, EventHandler {
     return -1;
   }
 
+  /** True when every observer takes skipped refresh rounds as a report (none can miss a refresh). */
+  private observersTakeSkippedRefreshes(): boolean {
+    for (let i = 0; i < this.observers.length; i++) if (this.observers[i].onRefreshRoundsSkipped === undefined) return false;
+    return true;
+  }
+
   /**
    * Replays the refresh commands an always-ticking controller would have issued while this one
    * was idle, in cycle order and before `cyc`. Whole refresh rounds long past are skipped (only
@@ -531,7 +537,7 @@ export class DramController implements PortOwner, EventHandler {
     const perRound = this.refreshMode === REFRESH_ALL ? 1 : this.nBanksPerRank;
     let t = this.lastCmdCycle + 1;
     for (;;) {
-      if (this.observers.every((o) => o.onRefreshRoundsSkipped !== undefined)) {
+      if (this.observersTakeSkippedRefreshes()) {
         for (let r = 0; r < this.nRanks; r++) {
           if (this.refreshing[r] !== 0 || this.openPerRank[r] > 0) continue;
           const rounds = Math.floor((cyc - this.refreshDue[r]) / round) - 1;
