@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { FullyAssociativeEntries, TableEntries, Ways } from "./table-sizes.ts";
+import { FullyAssociativeEntries, InFlight, TableEntries, Ways } from "./table-sizes.ts";
 import { Bandwidth, Duration, Frequency, Size } from "./units.ts";
 import { DramSpec } from "../mem/dram/dram-spec.ts";
 
@@ -67,7 +67,7 @@ export const GpuSpec = z.strictObject({
   l1: GpuCacheSpec,
   l2: GpuCacheSpec.extend({ banks: z.number().int().positive().max(256).default(16) }),
   l1Tlb: z.strictObject({ entries: FullyAssociativeEntries.min(1), latencyCycles: z.number().int().nonnegative().default(1) }),
-  l2Tlb: z.strictObject({ entries: TableEntries, assoc: Ways, latencyCycles: z.number().int().nonnegative().default(20), outstanding: z.number().int().positive().default(64) }),
+  l2Tlb: z.strictObject({ entries: TableEntries, assoc: Ways, latencyCycles: z.number().int().nonnegative().default(20), outstanding: InFlight.default(64) }),
 });
 export type GpuSpec = z.infer<typeof GpuSpec>;
 
@@ -98,7 +98,7 @@ export const DeviceTranslationSpec = z.strictObject({
   /** UVM: migrate the whole aligned block around a faulted page (0: the page alone). */
   prefetchBlock: Size.optional(),
   /** GPU MMU: page walks in flight at once. */
-  walkers: z.number().int().positive().max(1024).default(8),
+  walkers: InFlight.default(8),
 });
 
 /** An accelerator on a device link, with optional memory of its own. */
@@ -121,7 +121,7 @@ export const IommuSpec = z.strictObject({
   iotlb: z.strictObject({ entries: TableEntries.default(256), assoc: Ways.default(8), latency: Duration.default(10_000) }).default({ entries: 256, assoc: 8, latency: 10_000 }),
   /** Page-walk cache entries for the level-4, level-3 and level-2 tables. */
   pwc: z.strictObject({ l4: FullyAssociativeEntries.default(4), l3: FullyAssociativeEntries.default(16), l2: FullyAssociativeEntries.default(64) }).default({ l4: 4, l3: 16, l2: 64 }),
-  walkers: z.number().int().positive().default(8),
+  walkers: InFlight.default(8),
   /** Host cost of a device page fault: the page-request interrupt and the handler, besides the OS's fault. */
   faultCost: Duration.default(10_000_000),
   /** Invalidation after an unmap: at once, waited for (strict) or gathered and flushed together (batched). */

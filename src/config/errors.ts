@@ -191,6 +191,15 @@ function simpleMessage(issue: Issue): string {
   return issue.message;
 }
 
+/**
+ * A key as a problem line quotes it: on one line (a YAML collection used as a key arrives as its
+ * multi-line text), and cut short past 60 characters.
+ */
+function showKey(key: string): string {
+  const flat = key.replace(/\s+/g, " ").trim();
+  return JSON.stringify(flat.length > 60 ? `${flat.slice(0, 57)}...` : flat);
+}
+
 /** Converts one issue (whose path is relative to `prefix`) into problems, appending to `out`. */
 function convertIssue(
   issue: Issue,
@@ -207,7 +216,7 @@ function convertIssue(
     for (const key of issue.keys) {
       const suggestion = suggestKey(key, known);
       const hint = suggestion !== undefined ? ` (did you mean "${suggestion}"?)` : "";
-      out.push({ file: fileFor([...path, key]), path: formatPath(path), message: `unknown key "${key}"${hint}` });
+      out.push({ file: fileFor([...path, key]), path: formatPath(path), message: `unknown key ${showKey(key)}${hint}` });
     }
     return;
   }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { FullyAssociativeEntries, MAX_TABLE_ENTRIES, MAX_TAG, MAX_WAYS, TableEntries, Ways } from "./table-sizes.ts";
+import { FullyAssociativeEntries, InFlight, MAX_TABLE_ENTRIES, MAX_TAG, MAX_WAYS, TableEntries, Ways } from "./table-sizes.ts";
 import { DramSpec } from "../mem/dram/dram-spec.ts";
 import { DeviceSpec, IommuSpec } from "./device-spec.ts";
 import { Bandwidth, Duration, Frequency, NonNegativeSize as NonNegativeSizeField, Size } from "./units.ts";
@@ -60,9 +60,9 @@ export const TlbSpec = z.strictObject({
   /** Entries of the nested TLB (guest-physical to host-physical; 0: none), fully associative. */
   nestedTlb: FullyAssociativeEntries.default(0),
   /** Page walks a core runs at once. */
-  walkers: z.number().int().positive().default(1),
+  walkers: InFlight.default(1),
   /** L2-TLB hits a core has in flight at once (besides the walks). */
-  inFlight: z.number().int().positive().default(4),
+  inFlight: InFlight.default(4),
   /** Width of the address-space tag (PCID / ASID / VPID) in bits; 0: a switch flushes the TLBs. */
   asidBits: z.number().int().min(0).max(16).default(0),
 });
@@ -190,6 +190,9 @@ export const TopologySpec = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("edges"), nodes: z.number().int().min(1), edges: z.array(z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()])), ioHubs: z.array(z.number().int().nonnegative()).default([]) }),
 ]);
 export type TopologySpec = z.infer<typeof TopologySpec>;
+
+/** Largest packet header or command a machine file may give (far above any real one). */
+const MAX_PACKET_BYTES = 4096;
 
 /** Bytes of each packet kind on the links. */
 export const PacketSpec = z.strictObject({
@@ -344,6 +347,13 @@ export const MachineSpec = z
     // Every cache's tags are arrays in memory: at most 2^24 lines per cache and 2^26 in all.
     const caches: [{ size: number }, (string | number)[]][] = [[m.node.core.l1d, ["node", "core", "l1d", "size"]], [m.node.core.l2, ["node", "core", "l2", "size"]]];
     if (m.node.l3) caches.push([m.node.l3, ["node", "l3", "size"]]);
+    // A GPU's caches too: an L1 per compute unit and a banked L2, in lines of the machine's size.
+    let gpuLines = 0;
+    m.devices.forEach((d, i) => {
+      if (d.gpu === undefined) return;
+      caches.push([d.gpu.l1, ["devices", i, "gpu", "l1", "size"]], [d.gpu.l2, ["devices", i, "gpu", "l2", "size"]]);
+      gpuLines += (d.gpu.computeUnits * d.gpu.l1.size + d.gpu.l2.size) / m.lineSize;
+    });
     let tooBig = false;
     for (const [c, path] of caches) {
       if (c.size / m.lineSize > 2 ** 24) {
@@ -351,13 +361,20 @@ export const MachineSpec = z
         ctx.addIssue({ code: "custom", path, message: `${c.size / m.lineSize} lines; at most ${2 ** 24} per cache are supported` });
       }
     }
-    const lines = (n * (m.node.cores * (m.node.core.l1d.size + m.node.core.l2.size) + (m.node.l3?.size ?? 0))) / m.lineSize;
+    const lines = (n * (m.node.cores * (m.node.core.l1d.size + m.node.core.l2.size) + (m.node.l3?.size ?? 0))) / m.lineSize + gpuLines;
     if (!tooBig && m.node.cores <= 256 && n <= 30 && lines > 2 ** 26) ctx.addIssue({ code: "custom", path: ["node"], message: `the caches hold ${lines} lines in all; at most ${2 ** 26} are supported` });
     if (m.topology.kind === "hypercube" && m.topology.dim > 6) {
       ctx.addIssue({ code: "custom", path: ["topology", "dim"], message: "at most 64 nodes are supported" });
     }
     if (n > 30) ctx.addIssue({ code: "custom", path: ["topology"], message: `at most 30 nodes are supported, got ${n}` });
     if (!isPow2(m.lineSize)) ctx.addIssue({ code: "custom", path: ["lineSize"], message: `expected a power of two, got ${m.lineSize}` });
+    // Packet headers and commands are a few bytes (HyperTransport's 4 or 8, a PCIe header 12 to 16).
+    for (const [k, v] of Object.entries(m.packets)) {
+      if (v > MAX_PACKET_BYTES) ctx.addIssue({ code: "custom", path: ["packets", k], message: `at most ${MAX_PACKET_BYTES} bytes, got ${v}` });
+    }
+    for (const k of ["headerBytes", "controlInsert"] as const) {
+      if (m.link[k] > MAX_PACKET_BYTES) ctx.addIssue({ code: "custom", path: ["link", k], message: `at most ${MAX_PACKET_BYTES} bytes, got ${m.link[k]}` });
+    }
     if (!isPow2(m.pageSize) || m.pageSize < m.lineSize) ctx.addIssue({ code: "custom", path: ["pageSize"], message: `expected a power of two no smaller than the line, got ${m.pageSize}` });
     // Physical addresses run node after node, then the line-interleaved range (at most as large).
     const memoryBytes = n * m.node.memory.size + m.memoryNodes.reduce((t, mn) => t + mn.memory.size, 0) + m.devices.reduce((t, d) => t + (d.memory?.size ?? 0), 0);

@@ -13,6 +13,9 @@ export const MAX_WAYS = 4096;
 /** Most entries of one TLB or page-walk-cache array. */
 export const MAX_TABLE_ENTRIES = 2 ** 20;
 
+/** Most page walks, or translations, one walker unit has in flight (its slots are allocated whole and searched one by one). */
+export const MAX_IN_FLIGHT = 1024;
+
 /** Largest tag a cache keeps (line address over the number of sets, in a 32-bit signed integer). */
 export const MAX_TAG = 0x7fffffff;
 
@@ -24,3 +27,6 @@ export const TableEntries = z.number().int().positive().max(MAX_TABLE_ENTRIES, `
 
 /** Entries of a fully associative table (page-walk cache, nested TLB, GPU L1 TLB); 0 where none is allowed. */
 export const FullyAssociativeEntries = z.number().int().nonnegative().max(MAX_WAYS, `at most ${MAX_WAYS} entries are supported in a fully associative table (a lookup searches all of them)`);
+
+/** Page walks, or translations, in flight at once in one walker unit. */
+export const InFlight = z.number().int().positive().max(MAX_IN_FLIGHT, `at most ${MAX_IN_FLIGHT} in flight are supported (the slots are searched one by one)`);

@@ -68,7 +68,7 @@ export class Core implements PortOwner, EventHandler, WalkHost {
   readonly l2: Cache;
   private readonly l2Exclusive: boolean;
   /** Dirty lines written back and still on their way to the northbridge (probes look here). */
-  readonly writeBacks = new VictimBuffer();
+  readonly writeBacks: VictimBuffer;
   /** Tick the thread finished (all operations issued and complete), or -1. */
   finishedAt: number;
   /** Timeline writer, when the run records one (set by the machine builder). */
@@ -169,6 +169,7 @@ export class Core implements PortOwner, EventHandler, WalkHost {
     this.p = p;
     this.port = new Port(this, `${name}.port`);
     this.l1d = new Cache(`${name}.l1d`, p.l1d);
+    this.writeBacks = new VictimBuffer(p.l1d.lineBytes);
     this.l2 = new Cache(`${name}.l2`, p.l2);
     this.l2Exclusive = p.l2Exclusive === true;
     if (p.l1d.lineBytes !== p.l2.lineBytes) throw new Error(`${name}: L1d and L2 line sizes differ`);

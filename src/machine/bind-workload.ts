@@ -53,27 +53,37 @@ export function bindWorkload(m: Machine, w: WorkloadSpec, seed: number, file: st
   const problems: ConfigProblem[] = [];
   const problem = (path: string, message: string) => problems.push({ file, path, message });
   const space = new AddressSpace(m.frames, m.osHops, m.homeMap.interleaveBase);
-  if (m.spec.os.hugePages2M > 0) space.reserveHugePages(m.spec.os.hugePages2M, 2 ** 21);
+  const hugeBytes = 2 ** 21;
+  const pool = m.spec.os.hugePages2M > 0 ? space.reserveHugePages(m.spec.os.hugePages2M, hugeBytes) : [];
   const paging = makePaging(m, w, space);
   const aslr = w.aslr === true ? new RngStream(seed, "aslr") : null;
   const regions = new Map<string, Region>();
   // Memory each region may use, by its policy: bind and interleave with a node list keep to those
-  // nodes; the others fall back to any node. Regions beyond it are refused before any is mapped.
-  const nodeBytes = (n: number) => (m.frames.capacity[n] ?? 0) * m.frames.pageBytes;
+  // nodes; the others fall back to any node. The huge-page pool, reserved at boot, backs only
+  // regions of 2 MiB pages. Regions beyond it are refused before any is mapped.
+  const freeBytes = (n: number) => m.frames.free(n) * m.frames.pageBytes;
+  const poolBytes = (n: number) => (pool[n] ?? 0) * hugeBytes;
   const allNodes = Array.from({ length: memNodes }, (_, n) => n);
+  const pooled = pool.some((c) => c > 0);
+  let smallBytes = 0;
   let totalBytes = 0;
   w.regions.forEach((r, i) => {
     const p = r.policy as NumaPolicy;
     const allowed = p.kind === "bind" || (p.kind === "interleave" && p.nodes !== undefined) ? policyNodes(p).filter((n) => n < memNodes) : allNodes;
-    const capacity = allowed.reduce((s, n) => s + nodeBytes(n), 0);
+    const huge = (r.pageSize ?? m.spec.pageSize) === hugeBytes;
+    const capacity = allowed.reduce((s, n) => s + freeBytes(n) + (huge ? poolBytes(n) : 0), 0);
     const page = Math.max(r.pageSize ?? m.spec.pageSize, m.spec.pageSize);
     const bytes = Math.ceil(r.size / page) * page;
     totalBytes += bytes;
-    if (bytes > capacity) problem(`regions[${i}].size`, `${bytes} bytes do not fit in the ${capacity} bytes of memory ${allowed.length === memNodes ? "the machine has" : `nodes ${allowed.join(", ")} have`}`);
+    if (!huge) smallBytes += bytes;
+    const where = allowed.length === memNodes ? "the machine has" : allowed.length === 1 ? `node ${allowed[0]} has` : `nodes ${allowed.join(", ")} have`;
+    if (bytes > capacity) problem(`regions[${i}].size`, `${bytes} bytes do not fit in the ${capacity} bytes of memory ${where}${pooled && !huge ? " outside its huge-page pool (os.hugePages2M)" : ""}`);
     else if (bytes / page > MAX_REGION_PAGES) problem(`regions[${i}].size`, `${bytes / page} pages; at most ${MAX_REGION_PAGES} per region are supported`);
   });
-  const machineBytes = allNodes.reduce((s, n) => s + nodeBytes(n), 0);
-  if (problems.length === 0 && totalBytes > machineBytes) problem("regions", `the regions need ${totalBytes} bytes; the machine has ${machineBytes}`);
+  const machineFree = allNodes.reduce((s, n) => s + freeBytes(n), 0);
+  const machinePool = allNodes.reduce((s, n) => s + poolBytes(n), 0);
+  if (problems.length === 0 && smallBytes > machineFree) problem("regions", `the regions of base pages need ${smallBytes} bytes; the machine has ${machineFree} outside its huge-page pool (os.hugePages2M)`);
+  else if (problems.length === 0 && totalBytes > machineFree + machinePool) problem("regions", `the regions need ${totalBytes} bytes; the machine has ${machineFree + machinePool}`);
   if (problems.length > 0) throw new ConfigError(problems);
   w.regions.forEach((r, i) => {
     // ASLR: each region at a random 2 MiB-aligned base in a 64 TiB range.

@@ -157,11 +157,12 @@ export class Northbridge implements PortOwner, EventHandler {
 
 
   /** This node's dirty lines on their way out (and, with a directory, requests waiting for them). */
-  private readonly writeBacks = new WriteBacksInFlight();
+  private readonly writeBacks: WriteBacksInFlight;
   /** Directory mode: lines this node's cores have requests under way for (until the fill is installed), by line address (count). */
   private readonly linesRequested = new Map<number, number>();
 
   // Home side.
+  /** Lines with a transaction under way here, by line number (a small integer, a fast key), with the requests waiting for them. */
   private readonly busyLines = new Map<number, MessageQueue | null>();
   private readonly homeSlots: (Message | null)[] = [];
   private readonly homeFree: number[] = [];
@@ -197,6 +198,7 @@ export class Northbridge implements PortOwner, EventHandler {
     this.memPort = new Port(this, `${name}.mem`, -1);
     this.homeDelay = { name: `${name}.directory`, handleEvent: (_k: number, payload: unknown) => this.atHome(payload as Message) };
     this.routeOut = new Int32Array(p.nodes).fill(-1);
+    this.writeBacks = new WriteBacksInFlight(p.lineBytes);
     const n = p.requestQueueEntries;
     this.txnCore = new Int32Array(n);
     this.txnCoreTag = new Int32Array(n);
@@ -588,7 +590,7 @@ export class Northbridge implements PortOwner, EventHandler {
   // ---- home side ------------------------------------------------------------------------------
 
   private atHome(msg: Message): void {
-    const line = msg.addr;
+    const line = msg.addr / this.p.lineBytes;
     if (this.busyLines.has(line)) {
       let q = this.busyLines.get(line) ?? null;
       if (q === null) {
@@ -753,12 +755,12 @@ export class Northbridge implements PortOwner, EventHandler {
   }
 
   private onSrcDone(msg: Message): void {
-    const line = msg.addr;
+    const line = msg.addr / this.p.lineBytes;
     this.pool.put(msg);
     this.releaseLine(line);
   }
 
-  /** The line's transaction is over at its home: the next one waiting starts. */
+  /** The transaction on line number `line` is over at its home: the next one waiting starts. */
   private releaseLine(line: number): void {
     const q = this.busyLines.get(line) ?? null;
     if (q !== null && q.length > 0) {
@@ -793,7 +795,7 @@ export class Northbridge implements PortOwner, EventHandler {
       this.writeMemory(msg);
     }
     this.pool.put(req);
-    this.releaseLine(line);
+    this.releaseLine(line / this.p.lineBytes);
   }
 
   /** Sends a write-back's data to memory (the directory no longer counts its sender, unless told to keep it). */

@@ -8,19 +8,27 @@ export const CANCELLED = 2;
 /**
  * Dirty lines that have left a cache but not yet reached memory (a core's write-backs on their
  * way to its northbridge, a node's waiting for their home's turn): probes and the shared cache
- * look here, so the data is never out of sight. Keyed by line byte address; a line may have
+ * look here, so the data is never out of sight. Given line byte addresses; a line may have
  * several write-backs held, oldest first. When another agent takes the data on (an invalidating
  * probe hands it to a new owner, a shared cache's eviction takes it home), the write-backs held
  * are cancelled: they must not reach memory after newer data. With value tracking on it also
- * keeps the version of each one's data.
+ * keeps the version of each one's data. Internally keyed by line number, a small integer (a byte
+ * address past 1 GiB is a boxed number, and a map keyed by it is several times slower).
  */
 export class VictimBuffer {
+  /** 1 / line size: a line's byte address times it is the line number. */
+  private readonly perLine: number;
   private readonly count = new Map<number, number>();
   /** Of `count`, how many (the oldest) are cancelled. */
   private readonly cancelled = new Map<number, number>();
   private versions: Map<number, number[]> | null = null;
   /** Version of the data of the write-back the last `remove` took (0 when versions are not kept). */
   removedVersion = 0;
+
+  constructor(lineBytes: number) {
+    if (!(lineBytes > 0 && Number.isInteger(Math.log2(lineBytes)))) throw new Error(`victim buffer: line size ${lineBytes} is not a power of two`);
+    this.perLine = 1 / lineBytes;
+  }
 
   /** Write-backs held (distinct lines). */
   get size(): number {
@@ -34,46 +42,49 @@ export class VictimBuffer {
 
   /** A write-back of `addr` with data of `version` is held. */
   add(addr: number, version: number): void {
-    this.count.set(addr, (this.count.get(addr) ?? 0) + 1);
+    const line = addr * this.perLine;
+    this.count.set(line, (this.count.get(line) ?? 0) + 1);
     if (this.versions !== null) {
-      const v = this.versions.get(addr);
-      if (v === undefined) this.versions.set(addr, [version]);
+      const v = this.versions.get(line);
+      if (v === undefined) this.versions.set(line, [version]);
       else v.push(version);
     }
   }
 
   /** Every write-back of `addr` held now has had its data taken on by someone else. */
   cancel(addr: number): void {
-    const n = this.count.get(addr);
-    if (n !== undefined) this.cancelled.set(addr, n);
+    const line = addr * this.perLine;
+    const n = this.count.get(line);
+    if (n !== undefined) this.cancelled.set(line, n);
   }
 
   /** Takes the oldest write-back of `addr`: HELD, CANCELLED or NOT_HELD (its version in `removedVersion`). */
   remove(addr: number): number {
-    const n = this.count.get(addr);
+    const line = addr * this.perLine;
+    const n = this.count.get(line);
     if (n === undefined) return NOT_HELD;
-    if (n > 1) this.count.set(addr, n - 1);
-    else this.count.delete(addr);
+    if (n > 1) this.count.set(line, n - 1);
+    else this.count.delete(line);
     if (this.versions !== null) {
-      const v = this.versions.get(addr) as number[];
+      const v = this.versions.get(line) as number[];
       this.removedVersion = v.shift() as number;
-      if (v.length === 0) this.versions.delete(addr);
+      if (v.length === 0) this.versions.delete(line);
     }
-    const c = this.cancelled.size > 0 ? this.cancelled.get(addr) : undefined;
+    const c = this.cancelled.size > 0 ? this.cancelled.get(line) : undefined;
     if (c === undefined) return HELD;
-    if (c > 1) this.cancelled.set(addr, c - 1);
-    else this.cancelled.delete(addr);
+    if (c > 1) this.cancelled.set(line, c - 1);
+    else this.cancelled.delete(line);
     return CANCELLED;
   }
 
   /** True while a write-back of `addr` is held. */
   holds(addr: number): boolean {
-    return this.count.size > 0 && this.count.has(addr);
+    return this.count.size > 0 && this.count.has(addr * this.perLine);
   }
 
   /** Version of the newest held write-back of `addr` (0 when versions are not kept). */
   versionOf(addr: number): number {
-    const v = this.versions?.get(addr);
+    const v = this.versions?.get(addr * this.perLine);
     return v === undefined ? 0 : v[v.length - 1];
   }
 }

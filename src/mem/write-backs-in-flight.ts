@@ -12,12 +12,16 @@ import { NOT_HELD, VictimBuffer } from "./victim-buffer.ts";
  */
 export class WriteBacksInFlight {
   /** Write-backs waiting for their home's turn (the node holds their data). */
-  readonly sent = new VictimBuffer();
+  readonly sent: VictimBuffer;
   /** Each port's write-back buffer (a core's, on their way to the northbridge), or null. */
   private readonly byPort: (VictimBuffer | null)[] = [];
   /** The non-null entries of byPort. */
   private readonly cores: VictimBuffer[] = [];
   private readonly requests = new Map<number, MessageQueue>();
+
+  constructor(lineBytes: number) {
+    this.sent = new VictimBuffer(lineBytes);
+  }
 
   /** Registers the next port's write-back buffer (null: the port's sender keeps none). */
   addPort(buffer: VictimBuffer | null): void {

@@ -39,6 +39,11 @@ export class LinkAudit {
       w.set(k, (w.get(k) ?? 0) + share);
       if (serPs === 0) break;
       t = until;
+      // A transfer over many windows fills each one it spans at its own rate; nothing else can
+      // push one past its bandwidth plus the largest packet (this one), so only its first and
+      // last windows are kept (a slow link's long packet would otherwise make millions).
+      const last = Math.floor((end - 1) / this.windowPs) * this.windowPs;
+      if (t < last) t = last;
     }
     // Windows wholly before the earliest start any later transfer can have are final: check them.
     const oldest = Math.floor(nowPs / this.windowPs) - 1;

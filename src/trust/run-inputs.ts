@@ -14,6 +14,8 @@ import { UnitError } from "../config/units.ts";
 import { WorkloadSpec } from "../config/workload-spec.ts";
 import { runSimulation, type RunResult } from "../machine/run-simulation.ts";
 import { splitOverrides } from "../cli/split-overrides.ts";
+import { TickLimitError } from "../kernel/simulator.ts";
+import { OutOfMemoryError } from "../vm/address-space.ts";
 import { budgetExcess, TEST_BUDGET, type BudgetExcess, type RunBudget } from "./run-budget.ts";
 
 /** What one input did: ran to completion, was rejected with readable problems, or crashed. */
@@ -61,8 +63,8 @@ export function classify(step: () => RunResult): Outcome {
   } catch (e) {
     if (e instanceof ConfigError) outcome = { kind: "rejected", lines: e.lines() };
     else if (e instanceof UnitError) outcome = { kind: "rejected", lines: [e.message] };
-    // A run that passes the kernel's tick range, once the CLI reports it as a line (see known gap "time-range").
-    else if (e instanceof Error && e.name === "TickLimitError") outcome = { kind: "rejected", lines: [`hopsim: ${e.message}`] };
+    // A run that passes the kernel's tick range or runs out of frames: the CLI reports it as one line.
+    else if (e instanceof TickLimitError || e instanceof OutOfMemoryError) outcome = { kind: "rejected", lines: [`hopsim: ${e.message}`] };
     else outcome = { kind: "crashed", error: e };
   }
   // An input that writes into a shared prototype changes every later run in the process: undo it

@@ -65,7 +65,9 @@ export class Region {
 }
 
 /** Thrown when a page cannot be placed (every allowed node is full). */
-export class OutOfMemoryError extends Error {}
+export class OutOfMemoryError extends Error {
+  override name = "OutOfMemoryError";
+}
 
 /**
  * A process's address space: its regions, and the OS's page placement on first touch (demand
@@ -312,22 +314,22 @@ export class AddressSpace implements Translator {
     let target: number;
     switch (p.kind) {
       case "local":
-        target = this.nearestWithFree(node, null);
+        target = this.nearestWithRoom(r, node, null);
         break;
       case "interleave": {
         const set = p.nodes ?? null;
         const n = set === null ? this.nodes : set.length;
         const want = set === null ? page % n : set[page % n];
-        target = this.frames.free(want) > 0 ? want : this.nearestWithFree(want, set);
+        target = this.hasRoom(r, want) ? want : this.nearestWithRoom(r, want, set);
         break;
       }
       case "interleave-line":
         return this.placeInterleaved(r, page);
       case "bind":
-        target = this.nearestWithFree(node, p.nodes);
+        target = this.nearestWithRoom(r, node, p.nodes);
         break;
       case "preferred":
-        target = this.frames.free(p.node) > 0 ? p.node : this.nearestWithFree(p.node, null);
+        target = this.hasRoom(r, p.node) ? p.node : this.nearestWithRoom(r, p.node, null);
         break;
     }
     if (target < 0) throw new OutOfMemoryError(`out of memory: no node allowed by region "${r.name}" has a free frame`);
@@ -337,6 +339,7 @@ export class AddressSpace implements Translator {
       this.hugeFallbacks++;
     }
     const pa = this.frames.alloc(target);
+    if (pa < 0) throw new OutOfMemoryError(`out of memory: node ${target} has no free frame for a base page of region "${r.name}"`);
     r.pagePa[page] = pa;
     r.pageNode[page] = target;
     this.pagesPerNode[target]++;
@@ -380,12 +383,18 @@ export class AddressSpace implements Translator {
   }
 
   /** The node nearest to `from` (by hops, then id) in `set` (all nodes if null) with a free frame, or -1. */
-  private nearestWithFree(from: number, set: number[] | null): number {
+  /** True when node `n` can back a page of `r`: a free frame, or for a region of huge pages a page left in the boot-time pool. */
+  private hasRoom(r: Region, n: number): boolean {
+    return this.frames.free(n) > 0 || (r.leafBytes === this.hugePoolBytes && (this.hugePool[n]?.length ?? 0) > 0);
+  }
+
+  /** The node of `set` (every node when null) nearest `from` that can back a page of `r`, or -1. */
+  private nearestWithRoom(r: Region, from: number, set: number[] | null): number {
     let best = -1;
     let bestHops = Infinity;
     for (let n = 0; n < this.nodes; n++) {
       if (set !== null && !set.includes(n)) continue;
-      if (this.frames.free(n) <= 0) continue;
+      if (!this.hasRoom(r, n)) continue;
       const h = this.hops[from][n];
       if (h < bestHops) {
         bestHops = h;

@@ -11,7 +11,7 @@ import { badProblemLines, looksLikeCrash } from "../../src/trust/problem-lines.t
 import { runFilesGuarded, runRawGuarded, type Outcome } from "../../src/trust/run-inputs.ts";
 import { ROOT } from "../cli/run-cli.ts";
 import { hopsimAsync } from "./fuzz/cli-async.ts";
-import { KNOWN_GAPS, OTHER_GAPS, UNION_MESSAGE_GAP } from "./fuzz/known-gaps.ts";
+import { FIXED_GAPS, KNOWN_GAPS, OTHER_GAPS } from "./fuzz/known-gaps.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "hopsim-gaps-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -45,11 +45,11 @@ const file = (name: string, text: string) => {
   return p;
 };
 
-describe("known gaps (each test fails until its fix lands)", () => {
+describe("gaps the fuzzers found (each a regression test now; an open one fails until its fix lands)", () => {
   it("every gap has a test here", () => {
-    const ids = [...KNOWN_GAPS.map((g) => g.id), UNION_MESSAGE_GAP.id, ...OTHER_GAPS.map((g) => g.id)];
+    const ids = [...KNOWN_GAPS.map((g) => g.id), ...FIXED_GAPS.map((g) => g.id), ...OTHER_GAPS.map((g) => g.id)];
     expect(new Set(ids).size).toBe(ids.length);
-    expect(ids.sort()).toEqual(["device-file", "huge-page-pool", "json-syntax", "memory-node-fallback", "out-of-memory", "prototype-pollution", "region-beyond-memory", "time-range", "topology-shape", "translation-combination", "unbounded-quantities", "union-message", "yaml-to-js", "yaml-warning"]);
+    expect(ids.sort()).toEqual(["device-file", "huge-page-pool", "json-syntax", "link-booking", "memory-node-fallback", "multi-line-key", "out-of-memory", "prototype-pollution", "region-beyond-memory", "time-range", "topology-shape", "translation-combination", "unbounded-quantities", "union-message", "yaml-to-js", "yaml-warning"]);
   });
 
   for (const [what, topology] of [
@@ -71,6 +71,24 @@ describe("known gaps (each test fails until its fix lands)", () => {
 
   it("unbounded-quantities: a million cores per node is refused", () => {
     expect(refused(run((m) => (m.node.cores = 1_000_000)))).toEqual([expect.stringMatching(/^machine\.yaml: node\.cores: /)]);
+  });
+
+  it("unbounded-quantities: 2^31 translations in flight, in a core or a GPU's L2 TLB, are refused", () => {
+    expect(refused(run((m) => (m.node.core.tlb = { ...m.node.core.tlb, inFlight: 2 ** 31 })))).toEqual([expect.stringMatching(/^machine\.yaml: node\.core\.tlb\.inFlight: at most 1024 /)]);
+    const gpuNode = loadRaw(join(ROOT, "machines", "gpu-node.yaml")) as Doc;
+    const device = gpuNode.devices[0];
+    device.gpu.l2Tlb.outstanding = 2 ** 31;
+    expect(refused(run((m) => (m.devices = [device])))).toEqual([expect.stringMatching(/^machine\.yaml: devices\[0\]\.gpu\.l2Tlb\.outstanding: at most 1024 /)]);
+  });
+
+  it("unbounded-quantities: a terabyte packet is refused", () => {
+    expect(refused(run((m) => (m.packets = { done: "1TiB" })))).toEqual(["machine.yaml: packets.done: at most 4096 bytes, got 1099511627776"]);
+  });
+
+  it("unbounded-quantities: a terabyte GPU L1 is refused", () => {
+    const device = (loadRaw(join(ROOT, "machines", "gpu-node.yaml")) as Doc).devices[0];
+    device.gpu.l1.size = "1TiB";
+    expect(refused(run((m) => (m.devices = [device])))).toEqual([expect.stringMatching(/^machine\.yaml: devices\[0\]\.gpu\.l1\.size: \d+ lines; at most 16777216 per cache/)]);
   });
 
   it("unbounded-quantities: a terabyte L2 is refused", () => {
@@ -145,6 +163,27 @@ describe("known gaps (each test fails until its fix lands)", () => {
     expect(lines.some((l) => l.startsWith("workload.yaml: regions[0]"))).toBe(true);
   });
 
+  it("out-of-memory: regions of base pages on a machine whose huge-page pool takes all its memory are refused", () => {
+    // 64 MiB nodes, all of it in 32 pages of 2 MiB: nothing left for 4 KiB pages.
+    const pooled = (pages: number) => (m: Doc) => {
+      m.node.memory.size = "64MiB";
+      m.os = { hugePages2M: pages };
+    };
+    const lines = refused(run(pooled(32), (w) => Object.assign(w.regions[0], { size: "1MiB", populate: true })));
+    expect(lines).toContainEqual("workload.yaml: regions[0].size: 1048576 bytes do not fit in the 0 bytes of memory node 0 has outside its huge-page pool (os.hugePages2M)");
+    // Regions of 2 MiB pages draw on the pool, with no base page left, and run (their faults
+    // looked for a free base frame first, and stopped the run out of memory).
+    const o = run(pooled(32), (w) => w.regions.forEach((r: Doc) => Object.assign(r, { size: "4MiB", pageSize: "2MiB", populate: true })));
+    expect(o.kind, o.kind === "rejected" ? o.lines.join("\n") : o.kind === "crashed" ? String(o.error) : "").toBe("ran");
+  });
+
+  it("multi-line-key: a YAML collection used as a key is named on one line", () => {
+    // Long enough that the YAML library writes the key over several lines.
+    const key = "{ latencyCycles: 1, arrays: [ { entries: 128, pageSizes: [ 4096 ], assoc: 2 }, { entries: 128, pageSizes: [ 2MiB ], assoc: 4 } ] }";
+    const m = file("collection-key.yaml", `extends: ${machineFile}\n? ${key}\n: 1\n`);
+    expect(refused(runFilesGuarded(m, workloadFile, []))).toEqual([`${m}: unknown key "{ latencyCycles: 1, arrays: [ { entries: 128, pageSizes: ..."`]);
+  });
+
   it("memory-node-fallback: a region preferring a full memory-only node falls back and runs", () => {
     const o = run(
       (m) => (m.memoryNodes = [{ attachTo: 0, memory: { kind: "simple", size: "1MiB", latency: "100ns", bandwidth: "10GB/s" } }]),
@@ -160,6 +199,14 @@ describe("known gaps (each test fails until its fix lands)", () => {
   it("union-message: a bad node in a policy list names the list entry", () => {
     const lines = refused(run(() => {}, (w) => (w.regions[0].policy = { kind: "interleave", nodes: ["abc"] })));
     expect(lines).toEqual([expect.stringMatching(/^workload\.yaml: regions\[0\]\.policy\.nodes\[0\]: /)]);
+  });
+
+  it("device-file: a device, a directory or an oversized file is refused before it is read", () => {
+    // /dev/null reads as empty at once, so this cannot hang should the check go (unlike /dev/zero).
+    expect(refused(runFilesGuarded("/dev/null", workloadFile, []))).toEqual(["/dev/null: not a regular file"]);
+    expect(refused(runFilesGuarded(dir, workloadFile, []))).toEqual([`${dir}: is a directory, not a file`]);
+    const big = file("big.yaml", `name: big\n#${"x".repeat(17 * 2 ** 20)}\n`);
+    expect(refused(runFilesGuarded(big, workloadFile, []))).toEqual([expect.stringMatching(new RegExp(`^${big}: file is too large \\(\\d+ bytes; at most 16777216\\)$`))]);
   });
 
   it("yaml-warning: a collection key prints problem lines only, no Node warning", async () => {

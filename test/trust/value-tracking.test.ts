@@ -137,7 +137,7 @@ describe("value tracking: stale values the check found, fixed", () => {
   });
 
   it("a victim buffer hands write-backs out oldest first and drops the ones whose data went on", () => {
-    const b = new VictimBuffer();
+    const b = new VictimBuffer(64);
     b.trackVersions();
     b.add(0x40, 7);
     b.add(0x40, 9);

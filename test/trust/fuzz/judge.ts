@@ -43,7 +43,10 @@ export function judge(c: JudgedCase, o: Outcome, sources: readonly string[], tal
       if (o.lines.length === 0) return "refused without naming a problem";
       // "hopsim: ..." is a run that reached the end of simulated time (see known gap time-range).
       const bad = badProblemLines(o.lines.join("\n"), [...sources, "hopsim"]);
-      return bad.length > 0 ? `problem lines not of the form "<file>: <path>: <message>":\n${bad.join("\n")}` : null;
+      if (bad.length > 0) return `problem lines not of the form "<file>: <path>: <message>":\n${bad.join("\n")}`;
+      // A line must say what was expected, not only that the value was wrong (fixed gap union-message).
+      const vague = o.lines.filter((l) => /: Invalid input$/.test(l));
+      return vague.length > 0 ? `problem lines that say only "Invalid input":\n${vague.join("\n")}` : null;
     }
   }
 }

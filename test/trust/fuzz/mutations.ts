@@ -261,7 +261,7 @@ function badPlacementArb(c: ValidCase): fc.Arbitrary<{ workload: Doc; path: stri
     { path: "regions[0].policy", value: { kind: "preferred", node: 63 } },
     { path: "regions[0].policy", value: { kind: "interleave", nodes: [0, 63] } },
     { path: "regions[0].size", value: "64TiB" },
-    { path: "regions[0].size", value: (c.nodes + c.memoryNodes) * c.memoryBytes + 65536 },
+    { path: "regions[0].size", value: (c.nodes + c.memoryNodes) * c.memoryBytes + c.deviceMemoryBytes + 65536 },
     { path: "threads[1]", value: { ...w.threads[0] } },
     { path: "regions[1]", value: { ...w.regions[0] } },
     { path: "threads[0].region", value: "nowhere" },

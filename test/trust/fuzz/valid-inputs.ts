@@ -4,6 +4,7 @@
  * hundred accesses) that fit the generated machine, so each case runs in a few milliseconds.
  */
 import fc from "fast-check";
+import { parseSize } from "../../../src/config/units.ts";
 import { DRAM_PRESETS } from "../../../src/mem/presets/dram-presets.ts";
 
 const DRAM_PRESET_NAMES = Object.keys(DRAM_PRESETS);
@@ -22,6 +23,8 @@ export interface ValidCase {
   memoryNodes: number;
   /** Memory of each socket in bytes. */
   memoryBytes: number;
+  /** Memory of the devices together, in bytes (each device's is a NUMA node as well). */
+  deviceMemoryBytes: number;
 }
 
 const KiB = 1024;
@@ -163,6 +166,7 @@ export interface MachineCase {
   memoryNodes: number;
   coresPerNode: number;
   memoryBytes: number;
+  deviceMemoryBytes: number;
 }
 
 /** Valid machine files around the bundled K8 Opteron: every field varied within its range, optional ones sometimes left out. */
@@ -281,7 +285,8 @@ export const machineArb: fc.Arbitrary<MachineCase> = fc
         if (g.devices && page === 4096 && (g.os?.pageTables as Doc | undefined)?.layout !== "x86-4M") doc.devices = g.devices.map((d, i) => ({ name: `dev${i}`, ...d }));
         // Timed translation needs 4 KiB base pages and x86-64 tables (see BAD_COMBINATIONS in mutations.ts).
         if (g.tlb !== undefined && (page !== 4096 || (g.os?.pageTables as Doc | undefined)?.layout === "x86-4M")) g.tlb.enabled = false;
-        return { doc, nodes: topo.nodes, memoryNodes: g.memoryNodes?.length ?? 0, coresPerNode: cores, memoryBytes };
+        const deviceMemoryBytes = ((doc.devices as Doc[] | undefined) ?? []).reduce((sum, d) => sum + ((d.memory as Doc | undefined) === undefined ? 0 : parseSize((d.memory as Doc).size)), 0);
+        return { doc, nodes: topo.nodes, memoryNodes: g.memoryNodes?.length ?? 0, coresPerNode: cores, memoryBytes, deviceMemoryBytes };
       });
   });
 
@@ -423,5 +428,5 @@ export function workloadArb(nodes: number, coresPerNode: number, memoryNodes = 0
 
 /** A valid machine, a workload that fits it, and a seed. */
 export const validCaseArb: fc.Arbitrary<ValidCase> = machineArb.chain((m) =>
-  fc.record({ workload: workloadArb(m.nodes, m.coresPerNode, m.memoryNodes), seed: fc.integer({ min: 0, max: 1000 }) }).map(({ workload, seed }) => ({ machine: m.doc, workload, seed, nodes: m.nodes, memoryNodes: m.memoryNodes, memoryBytes: m.memoryBytes })),
+  fc.record({ workload: workloadArb(m.nodes, m.coresPerNode, m.memoryNodes), seed: fc.integer({ min: 0, max: 1000 }) }).map(({ workload, seed }) => ({ machine: m.doc, workload, seed, nodes: m.nodes, memoryNodes: m.memoryNodes, memoryBytes: m.memoryBytes, deviceMemoryBytes: m.deviceMemoryBytes })),
 );
