@@ -48,8 +48,9 @@ const mutatedCli: fc.Arbitrary<CliCase> = mutatedArb(validCaseArb)
     sets: [],
   }));
 
+// An argument cannot hold a NUL byte (the operating system ends it there): none are passed.
 const overrideCli: fc.Arbitrary<CliCase> = overrideCaseArb(leafPaths(loadRaw(bundledMachine)), leafPaths(w))
-  .filter((c) => c.kind !== "legal")
+  .filter((c) => c.kind !== "legal" && c.sets.every((s) => !s.includes("\0")))
   .map((c) => ({ what: `--set ${c.sets.join(" --set ")}`, files: [], machine: bundledMachine, workload: smallWorkload, sets: c.sets }));
 
 describe("fuzzed invalid inputs through the CLI", () => {
