@@ -1,6 +1,7 @@
-// One test per problem the fuzzers found (each once a gap listed in test/trust/fuzz/known-gaps.ts,
-// now fixed): the behaviour the fix brought, kept as a regression test. A new gap gets an
-// `it.fails` here and an entry in known-gaps.ts until its fix lands.
+// One test per problem the fuzzers found (each listed in test/trust/fuzz/known-gaps.ts, now in
+// FIXED_GAPS): the behaviour the fix brought, kept as a regression test (link-booking's is in
+// link-bandwidth-audit.test.ts). A new gap gets an `it.fails` here and an entry with its rule in
+// KNOWN_GAPS until its fix lands; then the rule goes, so the fuzzers catch it should it return.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
