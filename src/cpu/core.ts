@@ -693,10 +693,7 @@ export class Core implements PortOwner, EventHandler, WalkHost {
     const s2 = this.l2.find(line);
     if (s2 >= 0) {
       this.l2.touch(s2);
-      const st = this.l2.slotState(s2);
-      const version = this.l2.slotVersion(s2);
-      if (this.l2Exclusive) this.l2.invalidate(line);
-      this.installL1(line, st, version);
+      this.fromL2(line, this.l2.slotState(s2), this.l2.slotVersion(s2));
       return now + l1Ps + this.p.l2LatencyCycles * this.clock.periodPs;
     }
     let m = this.findMshr(line);
@@ -788,10 +785,7 @@ export class Core implements PortOwner, EventHandler, WalkHost {
         this.stL2Hits.value++;
         const st = isStore ? LineState.M : this.l2.slotState(s2);
         if (isStore) this.l2.setSlotState(s2, LineState.M);
-        const version = this.values === null ? 0 : this.l2Access(s2, line, isStore);
-        // An exclusive L2 gives the line up to the L1d.
-        if (this.l2Exclusive) this.l2.invalidate(line);
-        this.installL1(line, st, version);
+        this.fromL2(line, st, this.values === null ? 0 : this.l2Access(s2, line, isStore));
         doneAt = now + l1Ps + this.p.l2LatencyCycles * this.clock.periodPs;
       } else {
         mshr = this.findMshr(line);
@@ -909,6 +903,12 @@ export class Core implements PortOwner, EventHandler, WalkHost {
       // The fill goes to the L1d only (an upgrade's old copy may still sit in the L2).
       this.l2.invalidate(line);
     } else if (this.l2.insert(line, state, version)) this.evictFromL2(this.l2.victimLine, this.l2.victimState, this.l2.victimVersion);
+    this.installL1(line, state, version);
+  }
+
+  /** An L2 hit fills the L1d; an exclusive L2 gives the line up to it. */
+  private fromL2(line: number, state: number, version: number): void {
+    if (this.l2Exclusive) this.l2.invalidate(line);
     this.installL1(line, state, version);
   }
 

@@ -228,9 +228,11 @@ export class Link implements Connection, EventHandler {
         if (d.busyUntil > start) d.busyUntil += ser;
       } else {
         start = d.busyUntil > earliest ? d.busyUntil : earliest;
-        if (d.booked.n > 0) start = d.booked.clearOf(start, ser);
+        if (d.booked.n > 0) {
+          start = d.booked.clearOf(start, ser);
+          d.booked.dropBefore(start + ser);
+        }
         d.busyUntil = start + ser;
-        if (d.booked.n > 0) d.booked.dropBefore(d.busyUntil);
       }
     }
     d.bytes.value += msg.sizeBytes;

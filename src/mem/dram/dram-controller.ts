@@ -78,6 +78,8 @@ export class DramController implements PortOwner, EventHandler {
   readonly mapping: AddressMapping;
   /** Observers told about every command. */
   readonly observers: CommandObserver[];
+  /** True when every observer takes skipped refresh rounds as a report (none can miss a refresh). */
+  private readonly skipsRefreshRounds: boolean;
   /** This channel's statistics. */
   readonly stats: ChannelStats;
   /** Earliest-issue book of the timing rules (protected so tests can break it on purpose). */
@@ -165,6 +167,7 @@ export class DramController implements PortOwner, EventHandler {
     this.channelIndex = options.channelIndex ?? 0;
     this.mapping = new AddressMapping(params.mapping, params);
     this.observers = options.observers ?? [];
+    this.skipsRefreshRounds = this.observers.every((o) => o.onRefreshRoundsSkipped !== undefined);
     this.stats = new ChannelStats(stats, name, sim);
     this.timing = new TimingState(params);
     this.lastDataEndTick = 0;
@@ -519,12 +522,6 @@ export class DramController implements PortOwner, EventHandler {
     return -1;
   }
 
-  /** True when every observer takes skipped refresh rounds as a report (none can miss a refresh). */
-  private observersTakeSkippedRefreshes(): boolean {
-    for (let i = 0; i < this.observers.length; i++) if (this.observers[i].onRefreshRoundsSkipped === undefined) return false;
-    return true;
-  }
-
   /**
    * Replays the refresh commands an always-ticking controller would have issued while this one
    * was idle, in cycle order and before `cyc`. Whole refresh rounds long past are skipped (only
@@ -537,7 +534,7 @@ export class DramController implements PortOwner, EventHandler {
     const perRound = this.refreshMode === REFRESH_ALL ? 1 : this.nBanksPerRank;
     let t = this.lastCmdCycle + 1;
     for (;;) {
-      if (this.observersTakeSkippedRefreshes()) {
+      if (this.skipsRefreshRounds) {
         for (let r = 0; r < this.nRanks; r++) {
           if (this.refreshing[r] !== 0 || this.openPerRank[r] > 0) continue;
           const rounds = Math.floor((cyc - this.refreshDue[r]) / round) - 1;
