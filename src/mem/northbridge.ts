@@ -1,4 +1,5 @@
 import type { EventHandler } from "../kernel/event-queue.ts";
+import { IntTable } from "../kernel/int-table.ts";
 import { MessageQueue, type Message, type MessagePool } from "../kernel/message.ts";
 import { drainBacklog, Port, sendOrQueue, type PortOwner } from "../kernel/port.ts";
 import type { Simulator } from "../kernel/simulator.ts";
@@ -72,6 +73,11 @@ const IO_REQUEST = 1 << 25;
  * or had a request or fill for it under way as it left: the directory must keep counting the node.
  */
 const KEEP_SHARER = 1 << 27;
+
+/** `busyLines` value of a line no request waits for. */
+const NO_WAITERS = -1;
+/** `busyLines.get` default: the line is not busy. */
+const FREE = -2;
 /** Core-tag bits of an MMIO message's txnId (the core's local index sits above them). */
 const MMIO_TAG_BITS = 16;
 
@@ -108,8 +114,8 @@ export class Northbridge implements PortOwner, EventHandler {
   private readonly homeMap: HomeMap;
   /** The node's shared last-level cache, if it has one. */
   private shared: SharedCache | null = null;
-  /** With a shared cache: fills on their way to this node's cores, by line. */
-  private readonly fillsInFlight = new Map<number, number>();
+  /** With a shared cache: fills on their way to this node's cores, by line number (count). */
+  private readonly fillsInFlight = new IntTable();
   /** Requests and probes for a line waiting until its fills in flight have landed. */
   private readonly deferred = new Map<number, MessageQueue>();
   /** Replayed core requests the full request queue refused: retried as entries free. */
@@ -159,15 +165,21 @@ export class Northbridge implements PortOwner, EventHandler {
   /** This node's dirty lines on their way out (and, with a directory, requests waiting for them). */
   private readonly writeBacks: WriteBacksInFlight;
   /** Directory mode: lines this node's cores have requests under way for (until the fill is installed), by line address (count). */
-  private readonly linesRequested = new Map<number, number>();
+  private readonly linesRequested = new IntTable();
 
   // Home side.
-  /** Lines with a transaction under way here, by line number (a small integer, a fast key), with the requests waiting for them. */
-  private readonly busyLines = new Map<number, MessageQueue | null>();
+  /**
+   * Lines with a transaction under way here, by line number: the index in `lineWaiters` of the
+   * requests waiting for them, or NO_WAITERS.
+   */
+  private readonly busyLines = new IntTable();
+  /** Queues of requests waiting for a busy line; those at the indices in `freeWaiters` are unused. */
+  private readonly lineWaiters: MessageQueue[] = [];
+  private readonly freeWaiters: number[] = [];
   private readonly homeSlots: (Message | null)[] = [];
   private readonly homeFree: number[] = [];
-  private readonly directory = new Map<number, number>();
-  private readonly waitQueues: MessageQueue[] = [];
+  /** Directory mode: the nodes that may hold each line (NODE_BITS) and MAYBE_DIRTY, by line address. */
+  private readonly directory = new IntTable();
 
   // Statistics.
   private readonly stats: StatsRegistry;
@@ -245,7 +257,7 @@ export class Northbridge implements PortOwner, EventHandler {
 
   /** A core has installed a fill of `line`: when none is left in flight, replay what waited. */
   private fillLanded(line: number): void {
-    const n = (this.fillsInFlight.get(line) ?? 1) - 1;
+    const n = this.fillsInFlight.get(line, 1) - 1;
     if (n > 0) {
       this.fillsInFlight.set(line, n);
       return;
@@ -404,7 +416,7 @@ export class Northbridge implements PortOwner, EventHandler {
       if (shared !== null) this.fillLanded(Math.floor(msg.addr / this.p.lineBytes));
       if (msg.aux !== 1 && !io && this.p.coherence === "directory") {
         // The request is over only now that its fill is in the core's caches.
-        const n = (this.linesRequested.get(msg.addr) ?? 1) - 1;
+        const n = this.linesRequested.get(msg.addr, 1) - 1;
         if (n > 0) this.linesRequested.set(msg.addr, n);
         else this.linesRequested.delete(msg.addr);
       }
@@ -450,7 +462,7 @@ export class Northbridge implements PortOwner, EventHandler {
         // Marks the fill as the shared cache's: the core's SrcDone for it goes no further.
         msg.dst = -1;
         msg.sizeBytes = this.p.lineBytes;
-        this.fillsInFlight.set(lineNo, (this.fillsInFlight.get(lineNo) ?? 0) + 1);
+        this.fillsInFlight.addTo(lineNo, 1);
         this.sim.schedule(this, this.p.sharedCacheLatencyPs, EV_SHARED_HIT, msg);
         return true;
       }
@@ -479,7 +491,7 @@ export class Northbridge implements PortOwner, EventHandler {
     this.txnVersion[t] = 0;
     this.txnSource[t] = -1;
     this.txnDirtyData[t] = 0;
-    if (!io && this.p.coherence === "directory") this.linesRequested.set(msg.addr, (this.linesRequested.get(msg.addr) ?? 0) + 1);
+    if (!io && this.p.coherence === "directory") this.linesRequested.addTo(msg.addr, 1);
     const home = this.homeMap.homeOf(msg.addr);
     this.stRequests.value++;
     this.stCoreRequests[coreIdx].value++;
@@ -567,7 +579,7 @@ export class Northbridge implements PortOwner, EventHandler {
     const shared = io ? null : this.shared;
     if (shared !== null) {
       const lineNo = Math.floor(line / this.p.lineBytes);
-      this.fillsInFlight.set(lineNo, (this.fillsInFlight.get(lineNo) ?? 0) + 1);
+      this.fillsInFlight.addTo(lineNo, 1);
     }
     if (shared !== null && this.txnKind[t] !== MsgKind.FlushReq && shared.fill(Math.floor(line / this.p.lineBytes), fill.aux, fill.version) && shared.victimDirty()) {
       const wb = this.pool.get();
@@ -591,17 +603,17 @@ export class Northbridge implements PortOwner, EventHandler {
 
   private atHome(msg: Message): void {
     const line = msg.addr / this.p.lineBytes;
-    if (this.busyLines.has(line)) {
-      let q = this.busyLines.get(line) ?? null;
-      if (q === null) {
-        q = this.waitQueues.pop() ?? new MessageQueue();
-        this.busyLines.set(line, q);
+    let w = this.busyLines.get(line, FREE);
+    if (w !== FREE) {
+      if (w === NO_WAITERS) {
+        w = this.freeWaiters.length > 0 ? (this.freeWaiters.pop() as number) : this.lineWaiters.push(new MessageQueue()) - 1;
+        this.busyLines.set(line, w);
       }
-      q.push(msg);
+      this.lineWaiters[w].push(msg);
       this.stLineWaits.value++;
       return;
     }
-    this.busyLines.set(line, null);
+    this.busyLines.set(line, NO_WAITERS);
     this.startHome(msg);
   }
 
@@ -636,7 +648,7 @@ export class Northbridge implements PortOwner, EventHandler {
         for (let n = 0; n < this.p.nodes; n++) this.sendProbe(msg, n, exclusive);
         probes = this.p.nodes;
       } else {
-        const entry = this.directory.get(msg.addr) ?? 0;
+        const entry = this.directory.get(msg.addr, 0);
         const sharers = entry & NODE_BITS;
         if (exclusive || (entry & MAYBE_DIRTY) !== 0) {
           for (let n = 0; n < this.p.nodes; n++) {
@@ -652,7 +664,7 @@ export class Northbridge implements PortOwner, EventHandler {
       for (let n = 0; n < this.p.nodes; n++) this.sendProbe(msg, n, exclusive);
       probes = this.p.nodes;
     } else {
-      const entry = this.directory.get(msg.addr) ?? 0;
+      const entry = this.directory.get(msg.addr, 0);
       const sharers = entry & NODE_BITS;
       const maybeDirty = (entry & MAYBE_DIRTY) !== 0;
       if (exclusive) {
@@ -762,18 +774,18 @@ export class Northbridge implements PortOwner, EventHandler {
 
   /** The transaction on line number `line` is over at its home: the next one waiting starts. */
   private releaseLine(line: number): void {
-    const q = this.busyLines.get(line) ?? null;
-    if (q !== null && q.length > 0) {
-      const next = q.shift() as Message;
-      if (q.length === 0) {
-        this.busyLines.set(line, null);
-        this.waitQueues.push(q);
-      }
-      this.startHome(next);
+    const w = this.busyLines.get(line, NO_WAITERS);
+    if (w === NO_WAITERS) {
+      this.busyLines.delete(line);
       return;
     }
-    if (q !== null) this.waitQueues.push(q);
-    this.busyLines.delete(line);
+    const q = this.lineWaiters[w];
+    const next = q.shift() as Message;
+    if (q.length === 0) {
+      this.busyLines.set(line, NO_WAITERS);
+      this.freeWaiters.push(w);
+    }
+    this.startHome(next);
   }
 
   /**
@@ -801,8 +813,8 @@ export class Northbridge implements PortOwner, EventHandler {
   /** Sends a write-back's data to memory (the directory no longer counts its sender, unless told to keep it). */
   private writeMemory(msg: Message): void {
     if (this.p.coherence === "directory" && (msg.aux & KEEP_SHARER) === 0) {
-      const entry = this.directory.get(msg.addr);
-      if (entry !== undefined) {
+      const entry = this.directory.get(msg.addr, -1);
+      if (entry !== -1) {
         const left = entry & NODE_BITS & ~(1 << msg.src);
         if (left === 0) this.directory.delete(msg.addr);
         else this.directory.set(msg.addr, left | (entry & MAYBE_DIRTY));

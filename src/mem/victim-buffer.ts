@@ -1,3 +1,5 @@
+import { IntTable } from "../kernel/int-table.ts";
+
 /** `VictimBuffer.remove`: no write-back of the line was held. */
 export const NOT_HELD = 0;
 /** `VictimBuffer.remove`: the write-back was held; its data is to be written. */
@@ -12,15 +14,14 @@ export const CANCELLED = 2;
  * several write-backs held, oldest first. When another agent takes the data on (an invalidating
  * probe hands it to a new owner, a shared cache's eviction takes it home), the write-backs held
  * are cancelled: they must not reach memory after newer data. With value tracking on it also
- * keeps the version of each one's data. Internally keyed by line number, a small integer (a byte
- * address past 1 GiB is a boxed number, and a map keyed by it is several times slower).
+ * keeps the version of each one's data. Internally keyed by line number.
  */
 export class VictimBuffer {
   /** 1 / line size: a line's byte address times it is the line number. */
   private readonly perLine: number;
-  private readonly count = new Map<number, number>();
+  private readonly count = new IntTable();
   /** Of `count`, how many (the oldest) are cancelled. */
-  private readonly cancelled = new Map<number, number>();
+  private readonly cancelled = new IntTable();
   private versions: Map<number, number[]> | null = null;
   /** Version of the data of the write-back the last `remove` took (0 when versions are not kept). */
   removedVersion = 0;
@@ -43,7 +44,7 @@ export class VictimBuffer {
   /** A write-back of `addr` with data of `version` is held. */
   add(addr: number, version: number): void {
     const line = addr * this.perLine;
-    this.count.set(line, (this.count.get(line) ?? 0) + 1);
+    this.count.addTo(line, 1);
     if (this.versions !== null) {
       const v = this.versions.get(line);
       if (v === undefined) this.versions.set(line, [version]);
@@ -54,15 +55,15 @@ export class VictimBuffer {
   /** Every write-back of `addr` held now has had its data taken on by someone else. */
   cancel(addr: number): void {
     const line = addr * this.perLine;
-    const n = this.count.get(line);
-    if (n !== undefined) this.cancelled.set(line, n);
+    const n = this.count.get(line, 0);
+    if (n > 0) this.cancelled.set(line, n);
   }
 
   /** Takes the oldest write-back of `addr`: HELD, CANCELLED or NOT_HELD (its version in `removedVersion`). */
   remove(addr: number): number {
     const line = addr * this.perLine;
-    const n = this.count.get(line);
-    if (n === undefined) return NOT_HELD;
+    const n = this.count.get(line, 0);
+    if (n === 0) return NOT_HELD;
     if (n > 1) this.count.set(line, n - 1);
     else this.count.delete(line);
     if (this.versions !== null) {
@@ -70,8 +71,8 @@ export class VictimBuffer {
       this.removedVersion = v.shift() as number;
       if (v.length === 0) this.versions.delete(line);
     }
-    const c = this.cancelled.size > 0 ? this.cancelled.get(line) : undefined;
-    if (c === undefined) return HELD;
+    const c = this.cancelled.get(line, 0);
+    if (c === 0) return HELD;
     if (c > 1) this.cancelled.set(line, c - 1);
     else this.cancelled.delete(line);
     return CANCELLED;
@@ -79,7 +80,7 @@ export class VictimBuffer {
 
   /** True while a write-back of `addr` is held. */
   holds(addr: number): boolean {
-    return this.count.size > 0 && this.count.has(addr * this.perLine);
+    return this.count.has(addr * this.perLine);
   }
 
   /** Version of the newest held write-back of `addr` (0 when versions are not kept). */
