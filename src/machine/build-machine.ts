@@ -270,6 +270,7 @@ export function buildMachine(spec: MachineSpec, given: BuildOptions = {}): Machi
         cutThrough: l.switching === "cut-through",
         headerBytes: l.headerBytes,
         controlInsertBytes: l.controlInsert,
+        maxPacketBytes: Math.max(...Object.values(spec.packets)) + lineBytes,
       }));
   }
   // Routing: each node's (and switch's) next-hop port for every destination socket.
@@ -296,10 +297,8 @@ export function buildMachine(spec: MachineSpec, given: BuildOptions = {}): Machi
       // An exclusive L2 does not speak for the L1d: its lines are the L1d's alone.
       if (spec.node.core.l2.exclusive) audit.add(core.name, core.l1d, core.node, false);
     }
-    // No link may carry more than its bandwidth in any window. Not yet the links that insert
-    // commands into data packets in flight: they do not charge that wire time exactly (see
-    // test/trust/link-bandwidth-audit.test.ts).
-    for (const l of links) if (!l.insertsCommands) l.audit = new LinkAudit(l.name, l.bandwidthBytesPerNs);
+    // No link may carry more than its bandwidth in any window.
+    for (const l of links) l.audit = new LinkAudit(l.name, l.bandwidthBytesPerNs);
     sharedCaches.forEach((l3, i) => audit.add(`node${i}.l3`, l3.cache, i, true));
   }
   const values = options.check === true ? trackValues(lineBytes, nodes, sharedCaches, devices) : null;

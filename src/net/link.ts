@@ -6,6 +6,7 @@ import type { Counter } from "../stats/counter.ts";
 import type { StatsRegistry } from "../stats/registry.ts";
 import type { TraceWriter } from "../stats/trace-writer.ts";
 import { MSG_KIND_NAMES } from "../mem/msg-kind.ts";
+import { InsertionTimeline } from "./insertion-timeline.ts";
 import type { LinkAudit } from "./link-audit.ts";
 
 /** Parameters of a point-to-point link (both directions alike). */
@@ -25,16 +26,21 @@ export interface LinkParams {
   headerBytes?: number;
   /**
    * Packets of at most this many bytes (commands without data) may be inserted into a data packet
-   * being sent, as HyperTransport allows: they wait only for other such packets, and later data
-   * waits for them. 0 disables it.
+   * being sent, as HyperTransport allows: they wait only for other such packets, and the data
+   * packets they interrupt or overtake end that much later. 0 disables it.
    */
   controlInsertBytes?: number;
+  /** Largest packet the link will carry (header and data), in bytes; 4160 if not given. */
+  maxPacketBytes?: number;
   /**
    * Messages a direction may hold between acceptance and delivery (the receiver's buffer credits):
    * a send beyond it is refused and the sender woken when one is returned.
    */
   credits: number;
 }
+
+/** `LinkParams.maxPacketBytes` when not given: a 4 KiB packet and its header. */
+const DEFAULT_MAX_PACKET_BYTES = 4160;
 
 /** Most packets booked ahead that a direction keeps apart; beyond it a booking holds the wire up to its end. */
 const MAX_BOOKINGS = 32;
@@ -88,10 +94,12 @@ class Bookings {
 class Direction {
   /** End of the last packet placed as it was sent (packets sent now queue behind it). */
   busyUntil = 0;
-  /** End of the last command packet (commands inserted into data packets wait only for each other). */
-  controlBusyUntil = 0;
   /** Wire time of packets handed over before they were due. */
   readonly booked = new Bookings();
+  /** On a link that inserts commands into data packets, the wire times of its packets (data packets move); else null. */
+  timeline: InsertionTimeline | null = null;
+  /** With a timeline: the time data packets were held on the wire by commands inserted into them. */
+  interruptedPs: Counter | null = null;
   inFlight = 0;
   senderWaiting = false;
   readonly stalled = new MessageQueue();
@@ -175,16 +183,14 @@ export class Link implements Connection, EventHandler {
       return d;
     };
     this.dirs = [dir(a, b, "fwd"), dir(b, a, "rev")];
+    if (this.controlInsertBytes > 0) {
+      for (const [d, tag] of [[this.dirs[0], "fwd"], [this.dirs[1], "rev"]] as const) {
+        d.timeline = new InsertionTimeline(Math.ceil((p.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES) * this.psPerByte));
+        d.interruptedPs = stats.counter(`${name}.${tag}.interruptedSumPs`, "ps", "total time data packets were held on the wire by commands inserted into them");
+      }
+    }
     a.attach(this, 0);
     b.attach(this, 1);
-  }
-
-  /**
-   * True when command packets may be inserted into data packets in flight (HyperTransport): such a
-   * link does not charge all of the wire time they share, so `--check` does not audit it.
-   */
-  get insertsCommands(): boolean {
-    return this.controlInsertBytes > 0;
   }
 
   /** Serialisation time of `bytes` on this link, in whole ps (rounded up). */
@@ -204,48 +210,81 @@ export class Link implements Connection, EventHandler {
     const now = this.sim.now;
     const ser = Math.ceil(msg.sizeBytes * this.psPerByte);
     let start: number;
-    if (msg.sendAt > now) {
-      // A reply due later (after a lookup) takes its place then, without holding up what is sent
-      // in the meantime: it books its wire time, which later packets keep clear of. (A command
-      // packet on a link that inserts commands into data packets is not booked: shortcut, the
-      // overlap with data, a few bytes, is not charged; see insertsCommands.)
+    let end: number;
+    const tl = d.timeline;
+    if (tl !== null) {
+      // Commands go into the wire between data bytes; the data they interrupt or overtake ends later.
+      const due = msg.sendAt > now;
+      // A packet forwarded as its head came in cannot end before its last byte is in (now).
+      const earliest = due ? msg.sendAt : msg.headAt > 0 && msg.headAt < now ? Math.max(msg.headAt, now - ser) : now;
+      msg.sendAt = 0;
       if (msg.sizeBytes <= this.controlInsertBytes) {
-        start = d.controlBusyUntil > msg.sendAt ? d.controlBusyUntil : msg.sendAt;
+        start = tl.placeCommand(earliest, ser, now);
+        end = start + ser;
+        if (start > now) d.queueDelayPs.value += start - now;
       } else {
-        start = d.booked.clearOf(d.busyUntil > msg.sendAt ? d.busyUntil : msg.sendAt, ser);
-        if (d.booked.n === MAX_BOOKINGS) d.booked.dropBefore(d.busyUntil);
-        if (!d.booked.add(start, start + ser)) d.busyUntil = start + ser;
+        start = tl.placeData(msg, d.busyUntil > earliest ? d.busyUntil : earliest, ser, !due, now);
+        end = tl.foundEnd;
       }
+      d.busyUntil = tl.fifoEnd(d.busyUntil);
+    } else if (msg.sendAt > now) {
+      // A reply due later (after a lookup) takes its place then, without holding up what is sent
+      // in the meantime: it books its wire time, which later packets keep clear of.
+      start = d.booked.clearOf(d.busyUntil > msg.sendAt ? d.busyUntil : msg.sendAt, ser);
+      if (d.booked.n === MAX_BOOKINGS) d.booked.dropBefore(d.busyUntil);
+      if (!d.booked.add(start, start + ser)) d.busyUntil = start + ser;
+      end = start + ser;
       msg.sendAt = 0;
     } else {
       // A packet forwarded as it arrives may have started leaving when its head came in.
       const earliest = msg.headAt > 0 && msg.headAt < now ? msg.headAt : now;
-      if (msg.sizeBytes <= this.controlInsertBytes) {
-        // Inserted into any data packet in progress: waits for commands only, and lengthens the
-        // data packet it interrupts (an idle link has nothing to push back).
-        start = d.controlBusyUntil > earliest ? d.controlBusyUntil : earliest;
-        d.controlBusyUntil = start + ser;
-        if (d.busyUntil > start) d.busyUntil += ser;
-      } else {
-        start = d.busyUntil > earliest ? d.busyUntil : earliest;
-        if (d.booked.n > 0) {
-          start = d.booked.clearOf(start, ser);
-          d.booked.dropBefore(start + ser);
-        }
-        d.busyUntil = start + ser;
+      start = d.busyUntil > earliest ? d.busyUntil : earliest;
+      if (d.booked.n > 0) {
+        start = d.booked.clearOf(start, ser);
+        d.booked.dropBefore(start + ser);
       }
+      d.busyUntil = start + ser;
+      end = start + ser;
     }
     d.bytes.value += msg.sizeBytes;
     d.messages.value++;
     d.busyPs.value += ser;
-    if (start > now) d.queueDelayPs.value += start - now;
-    if (this.audit !== null) this.audit.record(side, start, ser, msg.sizeBytes, now);
+    if (start > now && tl === null) d.queueDelayPs.value += start - now;
+    const moves = tl !== null && msg.sizeBytes > this.controlInsertBytes;
     // The message is whole at the far end one flight time after its last byte; with cut-through
-    // the far end also learns when the head arrived.
+    // the far end also learns when the head arrived. (A data packet whose wire time may still
+    // move is audited, traced and given its head time when it arrives.)
     const flight = side === 0 ? this.latencyPs : this.reverseLatencyPs;
+    if (!moves) {
+      if (this.audit !== null) this.audit.record(side, start, ser, msg.sizeBytes, tl === null ? now : tl.earliestStart(now));
+      msg.headAt = this.cutThrough ? start + (this.headerPs < ser ? this.headerPs : ser) + flight : 0;
+      if (this.trace !== null) this.trace.span(this.name, MSG_KIND_NAMES[msg.kind] ?? "message", start, end + flight, { dir: side === 0 ? "fwd" : "rev", bytes: msg.sizeBytes, addr: msg.addr });
+    }
+    this.sim.scheduleAt(this, end + flight, side, msg);
+    return true;
+  }
+
+  /**
+   * A data packet of a link that inserts commands reaches the far end: false if a command has
+   * since pushed its end back (it arrives later, rescheduled), else its wire time is final.
+   */
+  private leaveTimeline(d: Direction, tl: InsertionTimeline, side: number, msg: Message): boolean {
+    const flight = side === 0 ? this.latencyPs : this.reverseLatencyPs;
+    if (!tl.find(msg)) throw new Error(`${this.name}: a packet arrived that was not on the wire`);
+    const now = this.sim.now;
+    const start = tl.foundStart;
+    const end = tl.foundEnd;
+    if (end + flight > now) {
+      this.sim.scheduleAt(this, end + flight, side, msg);
+      return false;
+    }
+    tl.removeFound();
+    const ser = Math.ceil(msg.sizeBytes * this.psPerByte);
+    if (start > tl.foundSent) d.queueDelayPs.value += start - tl.foundSent;
+    if (end - start > ser) (d.interruptedPs as Counter).value += end - start - ser;
+    if (this.audit !== null) this.audit.record(side, start, end - start, msg.sizeBytes, tl.earliestStart(now));
     msg.headAt = this.cutThrough ? start + (this.headerPs < ser ? this.headerPs : ser) + flight : 0;
-    if (this.trace !== null) this.trace.span(this.name, MSG_KIND_NAMES[msg.kind] ?? "message", start, start + ser + flight, { dir: side === 0 ? "fwd" : "rev", bytes: msg.sizeBytes, addr: msg.addr });
-    this.sim.scheduleAt(this, start + ser + flight, side, msg);
+    if (this.trace !== null) this.trace.span(this.name, MSG_KIND_NAMES[msg.kind] ?? "message", start, end + flight, { dir: side === 0 ? "fwd" : "rev", bytes: msg.sizeBytes, addr: msg.addr });
     return true;
   }
 
@@ -253,6 +292,7 @@ export class Link implements Connection, EventHandler {
   handleEvent(side: number, payload: unknown): void {
     const d = this.dirs[side];
     const msg = payload as Message;
+    if (d.timeline !== null && msg.sizeBytes > this.controlInsertBytes && !this.leaveTimeline(d, d.timeline, side, msg)) return;
     msg.hops++;
     if (d.stalled.length > 0 || !d.to.owner.recv(d.to, msg)) {
       if (d.stalled.length === 0) this.markStall(side);

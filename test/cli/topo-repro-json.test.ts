@@ -51,7 +51,9 @@ describe("hopsim repro numa --json", () => {
     expect(j.rows.map((x: { id: string }) => x.id)).toEqual(["R0", "R1", "R1b", "R2", "W0", "W1", "W1b", "W2", "BW_READ", "BW_WRITE_CACHE", "BW_WRITE_DRAM"]);
     const r2 = j.rows.find((x: { id: string }) => x.id === "R2");
     expect(r2.published).toBe(1.3);
-    expect(Math.abs(r2.simulated - 1.3)).toBeLessThanOrEqual(0.02);
+    // How close it comes is test/integration/numa-repro-table.test.ts's matter.
+    expect(r2.simulated).toBeGreaterThan(1.2);
+    expect(r2.simulated).toBeLessThan(1.45);
     // Each ratio says what it is made of: time per line, or remote / local bandwidth.
     expect(r2.basis).toMatch(/^\d+\.\d ns\/line$/);
     const bw = j.rows.find((x: { id: string }) => x.id === "BW_READ");

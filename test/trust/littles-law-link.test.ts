@@ -1,7 +1,9 @@
 // Little's law on a Link driven by Poisson traffic: the time-averaged number of messages inside the
 // link (accepted, not yet delivered), measured here from the instants they go in and come out, equals
 // the arrival rate times the mean time inside computed from the link's own statistics:
-//   W = queueDelayPs (a mean) + busyPs / messages + latency.
+//   W = queueDelayPs (a mean) + busyPs / messages + latency
+// (+ interruptedSumPs / messages on a link that inserts commands into data packets: the time data
+// packets were held on the wire by them).
 import { describe, expect, it } from "vitest";
 import { PoissonSource } from "../../src/kernel/queueing/poisson-source.ts";
 import { MessagePool, type Message } from "../../src/kernel/message.ts";
@@ -122,7 +124,8 @@ function drive(s: Setup) {
   const messages = stats.value("link.fwd.messages");
   const busyPs = stats.value("link.fwd.busyPs");
   const lambda = occ.entered / sim.now;
-  const sojournFromStats = meanOf(stats, "link.fwd.queueDelayPs") + busyPs / messages + params.latencyPs;
+  const interruptedPs = stats.get("link.fwd.interruptedSumPs") === undefined ? 0 : stats.value("link.fwd.interruptedSumPs");
+  const sojournFromStats = meanOf(stats, "link.fwd.queueDelayPs") + (busyPs + interruptedPs) / messages + params.latencyPs;
   return { occupancy: occ.mean(), lambda, sojournFromStats, messages, stats, sim, source };
 }
 
@@ -139,6 +142,7 @@ describe("Little's law on a link", () => {
   it("mixed commands and data with command insertion: L = λW within 1 %", () => {
     // Half 8-byte commands (inserted into data in flight), half 72-byte data packets.
     const r = drive({ link: { controlInsertBytes: 8, cutThrough: true, headerBytes: 8 }, sizes: [8, 72], meanGapPs: 10_000 / 0.6 });
+    expect(r.stats.value("link.fwd.interruptedSumPs")).toBeGreaterThan(0);
     expect(Math.abs(r.occupancy - r.lambda * r.sojournFromStats) / r.occupancy).toBeLessThan(0.01);
   });
 
