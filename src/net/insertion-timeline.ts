@@ -1,20 +1,13 @@
 import type { Message } from "../kernel/message.ts";
 
 /**
- * The data packets on (or waiting for) the wire of a link direction, in order of start, in a
- * ring: they never overlap, so this is also the order they end and arrive in, and the one
- * arriving is nearly always the first. Entry `j` is at slot `(head + j) & mask`.
+ * Wire times of packets of one kind on a link direction, in order of start, in a ring: packets of
+ * one kind never overlap, so this is also the order they end (and arrive) in. Entry `j` is at
+ * slot `(head + j) & mask`.
  */
-class Lane {
-  msgs: (Message | null)[] = new Array<Message | null>(16).fill(null);
+class WireRing {
   start: Float64Array = new Float64Array(16);
   end: Float64Array = new Float64Array(16);
-  /** Wire time the packet needs, in ps (its own bytes, without the commands that hold it). */
-  ser: Float64Array = new Float64Array(16);
-  /** Tick the packet was handed to the link. */
-  sent: Float64Array = new Float64Array(16);
-  /** 1 when placed as it was sent (its end is the direction's busy-until), 0 when booked ahead. */
-  flag: Uint8Array = new Uint8Array(16);
   head = 0;
   n = 0;
   mask = 15;
@@ -24,6 +17,23 @@ class Lane {
     return (this.head + j) & this.mask;
   }
 
+  /** Index of the first entry that ends after `t` (n if none): ends are in order, the last ones the likely answer. */
+  firstEndingAfter(t: number): number {
+    let j = this.n;
+    while (j > 0 && this.end[(this.head + j - 1) & this.mask] > t) j--;
+    return j;
+  }
+}
+
+/** The data packets on (or waiting for) the wire of a link direction; the one arriving is nearly always the first. */
+class Lane extends WireRing {
+  msgs: (Message | null)[] = new Array<Message | null>(16).fill(null);
+  /** Wire time the packet needs, in ps (its own bytes, without the commands that hold it). */
+  ser: Float64Array = new Float64Array(16);
+  /** Tick the packet was handed to the link. */
+  sent: Float64Array = new Float64Array(16);
+  /** 1 when placed as it was sent (its end is the direction's busy-until), 0 when booked ahead. */
+  flag: Uint8Array = new Uint8Array(16);
   /** Inserts a packet at its place by start (after those starting at the same tick); returns its entry index. */
   insert(msg: Message | null, start: number, end: number, ser: number, sent: number, flag: number): number {
     if (this.n === this.msgs.length) this.grow();
@@ -39,13 +49,6 @@ class Lane {
     this.ser[i] = ser;
     this.sent[i] = sent;
     this.flag[i] = flag;
-    return j;
-  }
-
-  /** Index of the first entry that ends after `t` (n if none): ends are in order, and the last ones are the likely answer. */
-  firstEndingAfter(t: number): number {
-    let j = this.n;
-    while (j > 0 && this.end[(this.head + j - 1) & this.mask] > t) j--;
     return j;
   }
 
@@ -112,25 +115,7 @@ class Lane {
  * inside a data packet still on it), in order of start, in a ring. A command never moves once
  * placed, so nothing else is kept.
  */
-class CommandLane {
-  start: Float64Array = new Float64Array(16);
-  end: Float64Array = new Float64Array(16);
-  head = 0;
-  n = 0;
-  mask = 15;
-
-  /** Slot of entry `j`. */
-  at(j: number): number {
-    return (this.head + j) & this.mask;
-  }
-
-  /** Index of the first entry that ends after `t` (n if none): ends are in order, the last ones the likely answer. */
-  firstEndingAfter(t: number): number {
-    let j = this.n;
-    while (j > 0 && this.end[(this.head + j - 1) & this.mask] > t) j--;
-    return j;
-  }
-
+class CommandLane extends WireRing {
   /** Inserts a command's wire time at its place by start (after those starting at the same tick). */
   insert(start: number, end: number): void {
     if (this.n === this.start.length) this.grow();

@@ -54,19 +54,25 @@ describe("InsertionTimeline (a link direction that inserts commands into data pa
   });
 
   it("never lets two packets share the wire and gives every data packet exactly its wire time between the commands", () => {
+    const problems: string[] = [];
+    const check = (ok: boolean, what: string) => {
+      if (!ok && problems.length < 5) problems.push(what);
+    };
     for (let seed = 1; seed <= 5; seed++) {
       const r = new RngStream(seed, "timeline");
       const t = new InsertionTimeline(20_000);
       const live: { m: Message; ser: number }[] = [];
-      // Every command's wire time (a command never moves once placed).
-      const commands: [number, number][] = [];
+      // Every command's wire time (a command never moves once placed) over the last microsecond,
+      // far longer than any data packet here stays on the wire.
+      let commands: [number, number][] = [];
       let now = 0;
       let busyUntil = 0;
       for (let n = 0; n < 1500; n++) {
         now += Math.floor(r.next() * 40_000);
+        commands = commands.filter(([, b]) => b > now - 1_000_000);
         // Deliver the data packets that have left the wire by now, as the link does.
         for (let i = live.length - 1; i >= 0; i--) {
-          expect(t.find(live[i].m)).toBe(true);
+          check(t.find(live[i].m), `seed ${seed}: a data packet lost`);
           if (t.foundEnd <= now) {
             t.removeFound();
             live.splice(i, 1);
@@ -76,31 +82,35 @@ describe("InsertionTimeline (a link direction that inserts commands into data pa
           const ser = 1_000 + Math.floor(r.next() * 2) * 1_000;
           const due = r.next() < 0.3 ? now + Math.floor(r.next() * 20_000) : now;
           const start = t.placeCommand(due, ser, now);
-          expect(start).toBeGreaterThanOrEqual(due);
-          for (const [a, b] of commands) expect(a < start + ser && start < b).toBe(false);
+          check(start >= due, `seed ${seed}: command placed at ${start} before it was due (${due})`);
+          for (const [a, b] of commands) check(!(a < start + ser && start < b), `seed ${seed}: commands overlap at ${start}`);
           commands.push([start, start + ser]);
         } else {
           const m = new Message();
           const ser = 17_000;
           const booked = r.next() < 0.2;
           const from = booked ? Math.max(busyUntil, now + Math.floor(r.next() * 30_000)) : Math.max(busyUntil, now);
-          expect(t.placeData(m, from, ser, !booked, now)).toBeGreaterThanOrEqual(from);
+          check(t.placeData(m, from, ser, !booked, now) >= from, `seed ${seed}: data placed too early`);
           busyUntil = t.fifoEnd(busyUntil);
           live.push({ m, ser });
         }
         // The data packets on the wire never overlap and each gets exactly its own wire time
-        // between the commands inside its span.
+        // between the commands inside its span, starting outside any command.
         const spans = live.map((e) => {
           t.find(e.m);
           return { s: t.foundStart, e: t.foundEnd, ser: e.ser };
         });
         for (let i = 0; i < spans.length; i++) {
-          for (let j = i + 1; j < spans.length; j++) expect(spans[i].s < spans[j].e && spans[j].s < spans[i].e).toBe(false);
-          const held = commands.reduce((sum, [a, b]) => sum + Math.max(0, Math.min(b, spans[i].e) - Math.max(a, spans[i].s)), 0);
-          expect(spans[i].e - spans[i].s).toBe(spans[i].ser + held);
-          expect(commands.some(([a, b]) => a < spans[i].s && spans[i].s < b)).toBe(false);
+          for (let j = i + 1; j < spans.length; j++) check(!(spans[i].s < spans[j].e && spans[j].s < spans[i].e), `seed ${seed}: data packets overlap`);
+          let held = 0;
+          for (const [a, b] of commands) {
+            held += Math.max(0, Math.min(b, spans[i].e) - Math.max(a, spans[i].s));
+            check(!(a < spans[i].s && spans[i].s < b), `seed ${seed}: a data packet starts inside a command`);
+          }
+          check(spans[i].e - spans[i].s === spans[i].ser + held, `seed ${seed}: data [${spans[i].s}, ${spans[i].e}] holds ${spans[i].ser} ps of its own and ${held} of commands`);
         }
       }
     }
+    expect(problems).toEqual([]);
   });
 });
