@@ -19,8 +19,11 @@ class WireRing {
 
   /** Index of the first entry that ends after `t` (n if none): ends are in order, the last ones the likely answer. */
   firstEndingAfter(t: number): number {
+    const end = this.end;
+    const head = this.head - 1;
+    const mask = this.mask;
     let j = this.n;
-    while (j > 0 && this.end[(this.head + j - 1) & this.mask] > t) j--;
+    while (j > 0 && end[(head + j) & mask] > t) j--;
     return j;
   }
 }
@@ -119,25 +122,32 @@ class CommandLane extends WireRing {
   /** Inserts a command's wire time at its place by start (after those starting at the same tick). */
   insert(start: number, end: number): void {
     if (this.n === this.start.length) this.grow();
-    let j = this.n++;
-    while (j > 0 && this.start[this.at(j - 1)] > start) {
-      const from = this.at(j - 1);
-      const to = this.at(j);
-      this.start[to] = this.start[from];
-      this.end[to] = this.end[from];
-      j--;
+    const starts = this.start;
+    const ends = this.end;
+    const head = this.head;
+    const mask = this.mask;
+    let to = (head + this.n++) & mask;
+    // Most go last; one placed before replies booked ahead goes a few places up.
+    for (let from = (to - 1) & mask; to !== head && starts[from] > start; from = (from - 1) & mask) {
+      starts[to] = starts[from];
+      ends[to] = ends[from];
+      to = from;
     }
-    const i = this.at(j);
-    this.start[i] = start;
-    this.end[i] = end;
+    starts[to] = start;
+    ends[to] = end;
   }
 
   /** Drops the commands that end by `t`. */
   dropEndingBy(t: number): void {
-    while (this.n > 0 && this.end[this.head] <= t) {
-      this.head = (this.head + 1) & this.mask;
-      this.n--;
+    const end = this.end;
+    let head = this.head;
+    let n = this.n;
+    while (n > 0 && end[head] <= t) {
+      head = (head + 1) & this.mask;
+      n--;
     }
+    this.head = head;
+    this.n = n;
   }
 
   private grow(): void {
@@ -194,10 +204,12 @@ export class InsertionTimeline {
     let t = earliest;
     // Commands do not overlap, so one pass in order of start, from the first to end after `t`,
     // finds the first gap that fits.
+    const starts = c.start;
+    const ends = c.end;
     for (let j = c.firstEndingAfter(t); j < c.n; j++) {
-      const i = c.at(j);
-      if (c.start[i] >= t + ser) break;
-      t = c.end[i];
+      const i = (c.head + j) & c.mask;
+      if (starts[i] >= t + ser) break;
+      t = ends[i];
     }
     c.insert(t, t + ser);
     if (d.n > 0 && d.end[d.at(d.n - 1)] > t) this.reflow(t);
