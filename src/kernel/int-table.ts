@@ -110,19 +110,6 @@ export class IntTable {
     return true;
   }
 
-  /** Removes every key. */
-  clear(): void {
-    if (this.count === 0) return;
-    this.keys.fill(EMPTY);
-    this.count = 0;
-  }
-
-  /** Calls `f` with every key and value, in slot order (deterministic for the same operations). */
-  forEach(f: (key: number, value: number) => void): void {
-    const keys = this.keys;
-    for (let i = 0; i < keys.length; i++) if (keys[i] !== EMPTY) f(keys[i], this.vals[i]);
-  }
-
   /** Slot a key hashes to: the top bits of a multiplicative hash of both 32-bit halves. */
   private home(key: number): number {
     const lo = key >>> 0;
