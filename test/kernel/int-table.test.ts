@@ -7,6 +7,10 @@ function against(seed: number, keySpace: (r: RngStream) => number, ops: number):
   const r = new RngStream(seed, "int-table");
   const t = new IntTable();
   const m = new Map<number, number>();
+  const problems: string[] = [];
+  const check = (ok: boolean, what: string) => {
+    if (!ok && problems.length < 5) problems.push(what);
+  };
   for (let n = 0; n < ops; n++) {
     const key = keySpace(r);
     const op = r.next();
@@ -15,20 +19,21 @@ function against(seed: number, keySpace: (r: RngStream) => number, ops: number):
       t.set(key, v);
       m.set(key, v);
     } else if (op < 0.9) {
-      expect(t.delete(key)).toBe(m.delete(key));
+      check(t.delete(key) === m.delete(key), `delete ${key}`);
     } else {
       const sum = t.addTo(key, 1);
       const v = (m.get(key) ?? 0) + 1;
       if (v === 0) m.delete(key);
       else m.set(key, v);
-      expect(sum).toBe(v);
+      check(sum === v, `addTo ${key}: ${sum}, expected ${v}`);
     }
-    expect(t.size).toBe(m.size);
+    check(t.size === m.size, `size ${t.size}, expected ${m.size}`);
     const probe = keySpace(r);
-    expect(t.get(probe, -7)).toBe(m.get(probe) ?? -7);
-    expect(t.has(probe)).toBe(m.has(probe));
+    check(t.get(probe, -7) === (m.get(probe) ?? -7), `get ${probe}`);
+    check(t.has(probe) === m.has(probe), `has ${probe}`);
   }
-  for (const [k, v] of m) expect(t.get(k, -7)).toBe(v);
+  for (const [k, v] of m) check(t.get(k, -7) === v, `final get ${k}`);
+  expect(problems).toEqual([]);
 }
 
 describe("IntTable", () => {
