@@ -221,7 +221,6 @@ export class Link implements Connection, EventHandler {
       if (msg.sizeBytes <= this.controlInsertBytes) {
         start = tl.placeCommand(earliest, ser, now);
         end = start + ser;
-        if (start > now) d.queueDelayPs.value += start - now;
       } else {
         start = tl.placeData(msg, d.busyUntil > earliest ? d.busyUntil : earliest, ser, !due, now);
         end = tl.foundEnd;
@@ -249,19 +248,24 @@ export class Link implements Connection, EventHandler {
     d.bytes.value += msg.sizeBytes;
     d.messages.value++;
     d.busyPs.value += ser;
-    if (start > now && tl === null) d.queueDelayPs.value += start - now;
-    const moves = tl !== null && msg.sizeBytes > this.controlInsertBytes;
-    // The message is whole at the far end one flight time after its last byte; with cut-through
-    // the far end also learns when the head arrived. (A data packet whose wire time may still
-    // move is audited, traced and given its head time when it arrives.)
-    const flight = side === 0 ? this.latencyPs : this.reverseLatencyPs;
-    if (!moves) {
-      if (this.audit !== null) this.audit.record(side, start, ser, msg.sizeBytes, tl === null ? now : tl.earliestStart(now));
-      msg.headAt = this.cutThrough ? start + (this.headerPs < ser ? this.headerPs : ser) + flight : 0;
-      if (this.trace !== null) this.trace.span(this.name, MSG_KIND_NAMES[msg.kind] ?? "message", start, end + flight, { dir: side === 0 ? "fwd" : "rev", bytes: msg.sizeBytes, addr: msg.addr });
-    }
-    this.sim.scheduleAt(this, end + flight, side, msg);
+    // The message is whole at the far end one flight time after its last byte. (A data packet
+    // whose wire time may still move is settled when it arrives.)
+    if (tl === null || msg.sizeBytes <= this.controlInsertBytes) this.settle(d, side, msg, start, end, ser, now, tl === null ? now : tl.earliestStart(now));
+    this.sim.scheduleAt(this, end + (side === 0 ? this.latencyPs : this.reverseLatencyPs), side, msg);
     return true;
+  }
+
+  /**
+   * A packet's wire time is final: its wait for the wire is counted, it is audited and traced,
+   * and, with cut-through, it carries the tick its head reaches the far end. `auditFromPs`: no
+   * packet still to be audited on this direction starts earlier.
+   */
+  private settle(d: Direction, side: number, msg: Message, start: number, end: number, ser: number, sentAt: number, auditFromPs: number): void {
+    const flight = side === 0 ? this.latencyPs : this.reverseLatencyPs;
+    if (start > sentAt) d.queueDelayPs.value += start - sentAt;
+    if (this.audit !== null) this.audit.record(side, start, end - start, msg.sizeBytes, auditFromPs);
+    msg.headAt = this.cutThrough ? start + (this.headerPs < ser ? this.headerPs : ser) + flight : 0;
+    if (this.trace !== null) this.trace.span(this.name, MSG_KIND_NAMES[msg.kind] ?? "message", start, end + flight, { dir: side === 0 ? "fwd" : "rev", bytes: msg.sizeBytes, addr: msg.addr });
   }
 
   /**
@@ -280,11 +284,8 @@ export class Link implements Connection, EventHandler {
     }
     tl.removeFound();
     const ser = Math.ceil(msg.sizeBytes * this.psPerByte);
-    if (start > tl.foundSent) d.queueDelayPs.value += start - tl.foundSent;
     if (end - start > ser) (d.interruptedPs as Counter).value += end - start - ser;
-    if (this.audit !== null) this.audit.record(side, start, end - start, msg.sizeBytes, tl.earliestStart(now));
-    msg.headAt = this.cutThrough ? start + (this.headerPs < ser ? this.headerPs : ser) + flight : 0;
-    if (this.trace !== null) this.trace.span(this.name, MSG_KIND_NAMES[msg.kind] ?? "message", start, end + flight, { dir: side === 0 ? "fwd" : "rev", bytes: msg.sizeBytes, addr: msg.addr });
+    this.settle(d, side, msg, start, end, ser, tl.foundSent, tl.earliestStart(now));
     return true;
   }
 
