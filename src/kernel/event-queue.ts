@@ -46,6 +46,12 @@ export class EventQueue {
   // Adaptivity: steps spent (bucket skips, list walks) over operations since the last rebuild.
   private ops: number;
   private steps: number;
+  /** Most events pending at once since the last retune: the calendar shrinks only when even that is few. */
+  private peak: number;
+  private rebuildCount: number;
+  /** Scratch for `rebuild`, kept between rebuilds. */
+  private order: Int32Array;
+  private sorted: Float64Array;
 
   constructor(initialCapacity = 1024) {
     const cap = Math.max(16, initialCapacity | 0);
@@ -67,12 +73,26 @@ export class EventQueue {
     this.lastTick = 0;
     this.ops = 0;
     this.steps = 0;
+    this.peak = 0;
+    this.rebuildCount = 0;
+    this.order = new Int32Array(MIN_BUCKETS);
+    this.sorted = new Float64Array(MIN_BUCKETS);
     this.addSlots(cap);
   }
 
   /** Number of pending events. */
   get size(): number {
     return this.count;
+  }
+
+  /** Buckets of the calendar now. */
+  get buckets(): number {
+    return this.nBuckets;
+  }
+
+  /** Times the calendar was re-bucketed (resized or given a new width) since construction. */
+  get rebuilds(): number {
+    return this.rebuildCount;
   }
 
   /** Adds an event; the caller guarantees `tick` is not earlier than the last event taken. */
@@ -85,7 +105,10 @@ export class EventQueue {
     this.handlers[s] = handler;
     this.payloads[s] = payload;
     this.link(s, tick);
-    if (++this.count > this.nBuckets >> 1) this.rebuild(this.nBuckets << 1);
+    if (++this.count > this.peak) {
+      this.peak = this.count;
+      if (this.count > this.nBuckets >> 1) this.rebuild(this.nBuckets << 1);
+    }
   }
 
   /**
@@ -135,7 +158,6 @@ export class EventQueue {
     this.count--;
     this.nexts[h] = this.freeHead;
     this.freeHead = h;
-    if (this.count < this.nBuckets >> 4 && this.nBuckets > MIN_BUCKETS) this.rebuild(this.nBuckets >> 2);
     return h;
   }
 
@@ -202,25 +224,38 @@ export class EventQueue {
     return best;
   }
 
-  /** Rebuilds with a fresh width when operations have averaged more than three steps. */
+  /**
+   * Every 2 x buckets operations: halves the calendar when even the peak population since the
+   * last retune filled under an eighth of it (a population that swings in bursts keeps its
+   * buckets, instead of re-bucketing at every swing), and re-estimates the width when operations
+   * have averaged more than three steps.
+   */
   private retune(): void {
     const costly = this.steps > 3 * this.ops;
+    const shrink = this.peak < this.nBuckets >> 3 && this.nBuckets > MIN_BUCKETS;
     this.ops = 0;
     this.steps = 0;
-    if (costly) this.rebuild(this.nBuckets);
+    this.peak = this.count;
+    if (shrink) this.rebuild(this.nBuckets >> 1);
+    else if (costly) this.rebuild(this.nBuckets);
   }
 
   /** Re-buckets every pending event into `n` buckets, with a width from the earliest events' spacing. */
   private rebuild(n: number): void {
+    this.rebuildCount++;
     const k = this.count;
-    const order = new Int32Array(k);
+    if (this.order.length < k) {
+      this.order = new Int32Array(k * 2);
+      this.sorted = new Float64Array(k * 2);
+    }
+    const order = this.order;
     let i = 0;
     // Bucket by bucket, each list in order: events of equal tick keep their relative order.
     for (let b = 0; b < this.nBuckets; b++) {
       for (let s = this.heads[b]; s !== NIL; s = this.nexts[s]) order[i++] = s;
     }
     if (k >= 2) {
-      const sorted = new Float64Array(k);
+      const sorted = this.sorted.subarray(0, k);
       for (let j = 0; j < k; j++) sorted[j] = this.ticks[order[j]];
       sorted.sort();
       // Three times the mean gap between the earliest events, ignoring outlying gaps (Brown).
@@ -243,8 +278,13 @@ export class EventQueue {
     }
     this.nBuckets = n;
     this.mask = n - 1;
-    this.heads = new Int32Array(n).fill(NIL);
-    this.tails = new Int32Array(n).fill(NIL);
+    if (this.heads.length === n) {
+      this.heads.fill(NIL);
+      this.tails.fill(NIL);
+    } else {
+      this.heads = new Int32Array(n).fill(NIL);
+      this.tails = new Int32Array(n).fill(NIL);
+    }
     this.curVb = Math.floor(this.lastTick * this.invWidth);
     for (let j = 0; j < k; j++) this.link(order[j], this.ticks[order[j]]);
     this.ops = 0;
