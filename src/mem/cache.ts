@@ -14,14 +14,35 @@ export interface CacheGeometry {
 /** Buckets of a presence filter (`newPresenceFilter`), minus one. */
 const PRESENCE_MASK = (1 << 16) - 1;
 
-/** A presence filter for the caches of one node (see `Cache.trackPresence`). */
-export function newPresenceFilter(): Int32Array {
-  return new Int32Array(PRESENCE_MASK + 1);
+/**
+ * A bucket count that sticks: once this many tracked lines share a bucket it is never counted
+ * down again, so the filter stays conservative (a count may only ever be too high).
+ */
+const PRESENCE_STUCK = 255;
+
+/**
+ * A presence filter for the caches of one node (see `Cache.trackPresence`): a counting filter of
+ * one byte per bucket, 64 KiB, small enough to stay in the host's cache while probes look at it.
+ */
+export function newPresenceFilter(): Uint8Array {
+  return new Uint8Array(PRESENCE_MASK + 1);
 }
 
 /** True when the filter says no tracked cache can hold `line`. */
-export function surelyAbsent(filter: Int32Array, line: number): boolean {
+export function surelyAbsent(filter: Uint8Array, line: number): boolean {
   return filter[line & PRESENCE_MASK] === 0;
+}
+
+/** Counts a line into its bucket (a stuck bucket stays as it is). */
+function presenceAdd(filter: Uint8Array, line: number): void {
+  const b = line & PRESENCE_MASK;
+  if (filter[b] !== PRESENCE_STUCK) filter[b]++;
+}
+
+/** Counts a line out of its bucket (a stuck bucket stays as it is). */
+function presenceRemove(filter: Uint8Array, line: number): void {
+  const b = line & PRESENCE_MASK;
+  if (filter[b] !== PRESENCE_STUCK) filter[b]--;
 }
 
 /**
@@ -54,7 +75,7 @@ export class Cache {
   private versions: Float64Array | null;
   private clock: number;
   /** Valid lines per `line & PRESENCE_MASK` over the caches of a node that probes look into, or null. */
-  private presence: Int32Array | null;
+  private presence: Uint8Array | null;
   /** Line address and state of the last victim chosen by `insert` (valid when insert returns true). */
   victimLine: number;
   /** State the last victim had. */
@@ -114,7 +135,7 @@ export class Cache {
    * Makes the cache keep count of its valid lines in `filter` (shared by the caches a node's
    * probes look into), so a probe can tell at once that no cache of the node holds a line.
    */
-  trackPresence(filter: Int32Array): void {
+  trackPresence(filter: Uint8Array): void {
     if (this.validLines() !== 0) throw new Error(`${this.name}: presence tracking must start with an empty cache`);
     this.presence = filter;
   }
@@ -158,7 +179,7 @@ export class Cache {
 
   /** Sets the state of a slot (I frees it). */
   setSlotState(slot: number, state: number): void {
-    if (state === LineState.I && this.presence !== null && this.states[slot] !== LineState.I) this.presence[this.lineIn(slot) & PRESENCE_MASK]--;
+    if (state === LineState.I && this.presence !== null && this.states[slot] !== LineState.I) presenceRemove(this.presence, this.lineIn(slot));
     this.states[slot] = state;
     if (state === LineState.I) this.tags[slot] = -1;
   }
@@ -202,8 +223,8 @@ export class Cache {
       if (versions !== null) this.victimVersion = versions[slot];
     }
     if (this.presence !== null && (evicted || this.states[slot] === LineState.I)) {
-      if (evicted) this.presence[this.victimLine & PRESENCE_MASK]--;
-      this.presence[line & PRESENCE_MASK]++;
+      if (evicted) presenceRemove(this.presence, this.victimLine);
+      presenceAdd(this.presence, line);
     }
     const tag = this.tagOf(line);
     if (tag > MAX_TAG) throw new Error(`${this.name}: line 0x${line.toString(16)} is beyond the addresses a cache tag holds`);
@@ -219,7 +240,7 @@ export class Cache {
     const i = this.find(line);
     if (i < 0) return LineState.I;
     const s = this.states[i];
-    if (this.presence !== null) this.presence[line & PRESENCE_MASK]--;
+    if (this.presence !== null) presenceRemove(this.presence, line);
     this.states[i] = LineState.I;
     this.tags[i] = -1;
     return s;

@@ -50,4 +50,29 @@ describe("cache tag array", () => {
       }
     }
   });
+
+  it("stays conservative once more lines share a bucket than a byte counts", () => {
+    const f = newPresenceFilter();
+    // One set of 1,024 ways, so lines 65,536 apart (one bucket) can all be held at once.
+    const c = new Cache("c", { sizeBytes: 64 * 1024, assoc: 1024, lineBytes: 64 });
+    c.trackPresence(f);
+    const lines = Array.from({ length: 300 }, (_, k) => 5 + k * 65536);
+    let readEmpty = 0;
+    for (const l of lines) {
+      c.insert(l, LineState.E);
+      if (surelyAbsent(f, l)) readEmpty++;
+    }
+    expect(readEmpty).toBe(0);
+    c.insert(6, LineState.E);
+    // 300 lines in bucket 5: its count is stuck, so taking 299 away must not make it read empty.
+    for (const l of lines.slice(1)) c.invalidate(l);
+    expect(c.find(lines[0])).toBeGreaterThanOrEqual(0);
+    expect(surelyAbsent(f, lines[0])).toBe(false);
+    c.invalidate(lines[0]);
+    expect(surelyAbsent(f, 5)).toBe(false);
+    // Other buckets still count exactly.
+    expect(surelyAbsent(f, 6)).toBe(false);
+    c.invalidate(6);
+    expect(surelyAbsent(f, 6)).toBe(true);
+  });
 });
