@@ -18,9 +18,10 @@ const MIN_BUCKETS = 16;
  * walks past every event with a tick <= its own, so each bucket's list is FIFO among equal ticks
  * without storing a sequence number. Bucket widths are powers of two, so `tick * (1 / width)` is
  * exact and a bucket index never depends on rounding. The bucket count follows the population
- * (doubling / halving) and the width is re-estimated from the spacing of the earliest events at
- * each rebuild, or when operations start costing more than a few steps on average. Nothing is
- * allocated per event: slots are recycled through a free list.
+ * (doubling at once, halving only once even its recent peak is small, so a bursty population does
+ * not re-bucket at every swing) and the width is re-estimated from the spacing of the earliest
+ * events at each rebuild, or when operations start costing more than a few steps on average.
+ * Nothing is allocated per event: slots are recycled through a free list.
  */
 export class EventQueue {
   // Slot storage (struct of arrays), fields assigned in a fixed order for a stable V8 shape.
