@@ -118,7 +118,9 @@ export class EventQueue {
    */
   takeUntil(untilTick: Tick): number {
     if (this.count === 0) return NIL;
-    if (++this.ops > this.nBuckets << 1) this.retune();
+    // Retune every 2 x buckets operations, or sooner once they have cost that many steps (a
+    // population that collapsed leaves a wide calendar its few events are spread thin over).
+    if (++this.ops > this.nBuckets << 1 || this.steps > this.nBuckets << 1) this.retune();
     const ticks = this.ticks;
     const heads = this.heads;
     const mask = this.mask;
@@ -226,10 +228,10 @@ export class EventQueue {
   }
 
   /**
-   * Every 2 x buckets operations: halves the calendar when even the peak population since the
-   * last retune filled under an eighth of it (a population that swings in bursts keeps its
-   * buckets, instead of re-bucketing at every swing), and re-estimates the width when operations
-   * have averaged more than three steps.
+   * Every 2 x buckets operations (or steps): halves the calendar when even the peak population
+   * since the last retune filled under an eighth of it (a population that swings in bursts keeps
+   * its buckets, instead of re-bucketing at every swing), and re-estimates the width when
+   * operations have averaged more than three steps.
    */
   private retune(): void {
     const costly = this.steps > 3 * this.ops;

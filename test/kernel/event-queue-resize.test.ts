@@ -55,4 +55,25 @@ describe("event queue calendar sizing", () => {
     }
     expect(q.buckets).toBeLessThan(grown / 8);
   });
+
+  it("re-estimates its width soon after the population collapses to a few far-apart events", () => {
+    const q = new EventQueue(16);
+    for (let k = 0; k < 100_000; k++) q.push(1_000 + k * 10, h, k, null);
+    const taken: Array<[number, number]> = [];
+    drain(q, Infinity, taken);
+    expect(q.buckets).toBeGreaterThanOrEqual(131_072);
+    // Three events a second apart in a calendar sized and spaced for 100,000 events 10 ps apart.
+    const rng = new RngStream(5, "collapse");
+    let now = taken[taken.length - 1][0];
+    for (let k = 0; k < 3; k++) q.push(now + (k + 1) * 1e12, h, k, null);
+    const before = q.rebuilds;
+    for (let k = 0; k < 50; k++) {
+      const s = q.takeUntil(Infinity);
+      now = q.tickOf(s);
+      q.push(now + 1e12 + rng.int(1_000_000), h, k, null);
+    }
+    // Waiting for 2 x buckets operations (262,144) would walk a near-empty year of buckets on
+    // every one of them; the steps those walks cost bring the retune forward.
+    expect(q.rebuilds).toBeGreaterThan(before);
+  });
 });
