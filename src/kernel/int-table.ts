@@ -80,6 +80,14 @@ export class IntTable {
     return v;
   }
 
+  /** Counts `key` down by one, removing it at zero (an absent key stays absent); returns the value it had (0 if absent). */
+  takeOne(key: number): number {
+    const n = this.get(key, 0);
+    if (n > 1) this.set(key, n - 1);
+    else if (n === 1) this.delete(key);
+    return n;
+  }
+
   /** Removes `key`; false when the table did not hold it. */
   delete(key: number): boolean {
     if (this.count === 0) return false;

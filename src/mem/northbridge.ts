@@ -257,12 +257,7 @@ export class Northbridge implements PortOwner, EventHandler {
 
   /** A core has installed a fill of `line`: when none is left in flight, replay what waited. */
   private fillLanded(line: number): void {
-    const n = this.fillsInFlight.get(line, 1) - 1;
-    if (n > 0) {
-      this.fillsInFlight.set(line, n);
-      return;
-    }
-    this.fillsInFlight.delete(line);
+    if (this.fillsInFlight.takeOne(line) > 1) return;
     const q = this.deferred.get(line);
     if (q === undefined) return;
     this.deferred.delete(line);
@@ -416,9 +411,7 @@ export class Northbridge implements PortOwner, EventHandler {
       if (shared !== null) this.fillLanded(Math.floor(msg.addr / this.p.lineBytes));
       if (msg.aux !== 1 && !io && this.p.coherence === "directory") {
         // The request is over only now that its fill is in the core's caches.
-        const n = this.linesRequested.get(msg.addr, 1) - 1;
-        if (n > 0) this.linesRequested.set(msg.addr, n);
-        else this.linesRequested.delete(msg.addr);
+        this.linesRequested.takeOne(msg.addr);
       }
       if (msg.aux === 1) {
         this.pool.put(msg);

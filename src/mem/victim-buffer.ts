@@ -62,20 +62,13 @@ export class VictimBuffer {
   /** Takes the oldest write-back of `addr`: HELD, CANCELLED or NOT_HELD (its version in `removedVersion`). */
   remove(addr: number): number {
     const line = addr * this.perLine;
-    const n = this.count.get(line, 0);
-    if (n === 0) return NOT_HELD;
-    if (n > 1) this.count.set(line, n - 1);
-    else this.count.delete(line);
+    if (this.count.takeOne(line) === 0) return NOT_HELD;
     if (this.versions !== null) {
       const v = this.versions.get(line) as number[];
       this.removedVersion = v.shift() as number;
       if (v.length === 0) this.versions.delete(line);
     }
-    const c = this.cancelled.get(line, 0);
-    if (c === 0) return HELD;
-    if (c > 1) this.cancelled.set(line, c - 1);
-    else this.cancelled.delete(line);
-    return CANCELLED;
+    return this.cancelled.takeOne(line) === 0 ? HELD : CANCELLED;
   }
 
   /** True while a write-back of `addr` is held. */

@@ -65,4 +65,15 @@ describe("IntTable", () => {
     expect(t.has(5)).toBe(false);
     expect(t.size).toBe(0);
   });
+
+  it("takeOne counts a key down and out, and leaves an absent key absent", () => {
+    const t = new IntTable();
+    t.set(9, 2);
+    expect(t.takeOne(9)).toBe(2);
+    expect(t.get(9, -1)).toBe(1);
+    expect(t.takeOne(9)).toBe(1);
+    expect(t.has(9)).toBe(false);
+    expect(t.takeOne(9)).toBe(0);
+    expect(t.size).toBe(0);
+  });
 });
