@@ -405,7 +405,7 @@ export class Core implements PortOwner, EventHandler, WalkHost {
   }
 
   private issue(): void {
-    const now = this.sim.now;
+    let now = this.sim.now;
     const period = this.clock.periodPs;
     const program = this.program;
     if (program === null) return;
@@ -428,8 +428,8 @@ export class Core implements PortOwner, EventHandler, WalkHost {
       }
       if (this.opReadyAt > now) {
         this.unstall();
-        this.wakeAt(this.opReadyAt);
-        return;
+        if (!this.moveOn(this.opReadyAt)) return;
+        now = this.opReadyAt;
       }
       const kind = this.op.kind;
       let waitUntil = 0;
@@ -467,8 +467,9 @@ export class Core implements PortOwner, EventHandler, WalkHost {
       }
       if (waitUntil > now) {
         this.unstall();
-        this.wakeAt(waitUntil);
-        return;
+        if (!this.moveOn(waitUntil)) return;
+        now = waitUntil;
+        continue;
       }
       if (this.codeBytes > 0 && !this.opFetched && !this.fetch()) return this.stall();
       if (!this.access(now)) return this.stall();
@@ -478,10 +479,24 @@ export class Core implements PortOwner, EventHandler, WalkHost {
       if (this.pausedUntil > now) {
         // The access trapped to the VMM: nothing issues until the exit is over.
         this.unstall();
-        this.wakeAt(this.pausedUntil);
-        return;
+        if (!this.moveOn(this.pausedUntil)) return;
+        now = this.pausedUntil;
       }
     }
+  }
+
+  /**
+   * The core's next step is at `t`: it carries on now with the clock moved there when nothing
+   * else is due by then (true), else it wakes itself at `t` (false).
+   */
+  private moveOn(t: number): boolean {
+    if (this.sim.advanceTo(t)) {
+      // As when the wake-up event fires: none is pending.
+      this.scheduledAt = -1;
+      return true;
+    }
+    this.wakeAt(t);
+    return false;
   }
 
   /** Completion tick of a window / store-buffer entry: Infinity while its miss is outstanding. */

@@ -10,6 +10,8 @@ export interface EventHandler {
 
 const NIL = -1;
 const MIN_BUCKETS = 16;
+/** Buckets `hasEventBy` looks at before it answers "maybe" (true). */
+const LOOKAHEAD_BUCKETS = 4;
 
 /**
  * The pending-event set: a calendar queue (R. Brown, 1988) over struct-of-arrays slots.
@@ -162,6 +164,26 @@ export class EventQueue {
     this.nexts[h] = this.freeHead;
     this.freeHead = h;
     return h;
+  }
+
+  /**
+   * True if a pending event is due at or before `t`, or if that cannot be ruled out by a look at
+   * the heads of the next few buckets (`t` far ahead). No pending event lies before the current
+   * bucket, and each bucket's list is in tick order, so a head later than `t` rules its bucket out.
+   */
+  hasEventBy(t: Tick): boolean {
+    if (this.count === 0) return false;
+    const last = Math.floor(t * this.invWidth);
+    let vb = this.curVb;
+    if (last - vb >= LOOKAHEAD_BUCKETS || last - vb >= this.nBuckets) return true;
+    const heads = this.heads;
+    const ticks = this.ticks;
+    const mask = this.mask;
+    for (; vb <= last; vb++) {
+      const h = heads[vb & mask];
+      if (h !== NIL && ticks[h] <= t) return true;
+    }
+    return false;
   }
 
   /** Tick of a slot returned by `takeUntil`. */

@@ -33,12 +33,15 @@ export class Simulator {
   eventsDispatched: number;
   private readonly queue: EventQueue;
   private stopRequested: boolean;
+  /** Latest tick `advanceTo` may move the clock to: the running loop's bound, -Infinity outside `run`. */
+  private horizon: Tick;
 
   constructor(initialCapacity = 1024) {
     this.now = 0;
     this.eventsDispatched = 0;
     this.queue = new EventQueue(initialCapacity);
     this.stopRequested = false;
+    this.horizon = -Infinity;
   }
 
   /** Number of pending events. */
@@ -60,6 +63,20 @@ export class Simulator {
     this.queue.push(tick, handler, kind, payload);
   }
 
+  /**
+   * Moves the clock on to `tick` inside the current event, exactly as if the caller had scheduled
+   * itself an event there and that event had come next: allowed only while `run` or `runBudget`
+   * is dispatching, no pending event is due by `tick` (an equal tick would have gone first) and
+   * the loop would reach it. Returns false, the clock unchanged, when it may not or the queue
+   * cannot tell at a glance; the caller then schedules its event as usual. A component that
+   * would otherwise wake itself for its next step (a core between accesses) saves the event.
+   */
+  advanceTo(tick: Tick): boolean {
+    if (!(tick <= this.horizon) || this.stopRequested || tick < this.now || this.queue.hasEventBy(tick)) return false;
+    this.now = tick;
+    return true;
+  }
+
   /** Asks the running loop to return after the current event. */
   stop(): void {
     this.stopRequested = true;
@@ -72,6 +89,7 @@ export class Simulator {
   run(untilTick: Tick = Infinity): StopReason {
     const q = this.queue;
     this.stopRequested = false;
+    this.horizon = untilTick;
     let dispatched = 0;
     let reason: StopReason = "empty";
     for (;;) {
@@ -92,6 +110,7 @@ export class Simulator {
       }
     }
     this.eventsDispatched += dispatched;
+    this.horizon = -Infinity;
     if (reason !== "stopped" && untilTick !== Infinity && this.now < untilTick) this.now = untilTick;
     return reason;
   }
@@ -103,6 +122,7 @@ export class Simulator {
   runBudget(maxEvents: number): StopReason {
     const q = this.queue;
     this.stopRequested = false;
+    this.horizon = Infinity;
     let dispatched = 0;
     let reason: StopReason = "empty";
     while (dispatched < maxEvents) {
@@ -121,12 +141,14 @@ export class Simulator {
     }
     if (reason === "empty" && dispatched >= maxEvents && q.size > 0) reason = "budget";
     this.eventsDispatched += dispatched;
+    this.horizon = -Infinity;
     return reason;
   }
 
   /**
    * Runs until `condition()` is true, checked after every event (slower than `run`; for tests and
-   * interactive use), or the queue empties, or `untilTick` passes.
+   * interactive use), or the queue empties, or `untilTick` passes. Handlers may not move the
+   * clock on by themselves here (`advanceTo`), so the condition sees every step.
    */
   runUntil(condition: () => boolean, untilTick: Tick = Infinity): StopReason {
     const q = this.queue;
