@@ -111,6 +111,8 @@ export class Northbridge implements PortOwner, EventHandler {
   private readonly sim: Simulator;
   private readonly pool: MessagePool;
   private readonly p: NorthbridgeParams;
+  /** True with a directory, false with broadcast probes (a flag: the mode's string came from a file, and comparing it costs a call). */
+  private readonly directoryMode: boolean;
   private readonly homeMap: HomeMap;
   /** The node's shared last-level cache, if it has one. */
   private shared: SharedCache | null = null;
@@ -206,6 +208,7 @@ export class Northbridge implements PortOwner, EventHandler {
     this.stats = stats;
     this.pool = pool;
     this.p = p;
+    this.directoryMode = p.coherence === "directory";
     this.homeMap = homeMap;
     this.memPort = new Port(this, `${name}.mem`, -1);
     this.homeDelay = { name: `${name}.directory`, handleEvent: (_k: number, payload: unknown) => this.atHome(payload as Message) };
@@ -409,7 +412,7 @@ export class Northbridge implements PortOwner, EventHandler {
     if (msg.kind === MsgKind.SrcDone) {
       // From a core that installed a fill: release the line at its home (a shared-cache hit has none).
       if (shared !== null) this.fillLanded(Math.floor(msg.addr / this.p.lineBytes));
-      if (msg.aux !== 1 && !io && this.p.coherence === "directory") {
+      if (msg.aux !== 1 && !io && this.directoryMode) {
         // The request is over only now that its fill is in the core's caches.
         this.linesRequested.takeOne(msg.addr);
       }
@@ -432,7 +435,7 @@ export class Northbridge implements PortOwner, EventHandler {
       else this.writeBackHome(msg);
       return true;
     }
-    if (!io && this.p.coherence === "directory") {
+    if (!io && this.directoryMode) {
       // A request for a line this node is still writing back waits for the home's acknowledgement.
       msg.src = coreIdx;
       if (this.writeBacks.holdRequest(msg)) return true;
@@ -484,7 +487,7 @@ export class Northbridge implements PortOwner, EventHandler {
     this.txnVersion[t] = 0;
     this.txnSource[t] = -1;
     this.txnDirtyData[t] = 0;
-    if (!io && this.p.coherence === "directory") this.linesRequested.addTo(msg.addr, 1);
+    if (!io && this.directoryMode) this.linesRequested.addTo(msg.addr, 1);
     const home = this.homeMap.homeOf(msg.addr);
     this.stRequests.value++;
     this.stCoreRequests[coreIdx].value++;
@@ -637,7 +640,7 @@ export class Northbridge implements PortOwner, EventHandler {
     } else if (io) {
       // An I/O agent caches nothing: a read finds dirty data in the caches (they keep it), a
       // whole-line write invalidates every copy. The directory learns of no new sharer.
-      if (this.p.coherence === "broadcast") {
+      if (!this.directoryMode) {
         for (let n = 0; n < this.p.nodes; n++) this.sendProbe(msg, n, exclusive);
         probes = this.p.nodes;
       } else {
@@ -653,7 +656,7 @@ export class Northbridge implements PortOwner, EventHandler {
         }
         if (exclusive) this.directory.delete(msg.addr);
       }
-    } else if (this.p.coherence === "broadcast") {
+    } else if (!this.directoryMode) {
       for (let n = 0; n < this.p.nodes; n++) this.sendProbe(msg, n, exclusive);
       probes = this.p.nodes;
     } else {
@@ -685,7 +688,7 @@ export class Northbridge implements PortOwner, EventHandler {
     if (msg.kind === MsgKind.FlushReq) {
       // clflush: nothing to read or write here (the flushing core wrote its dirty copy back);
       // the home's answer goes at once, and the requester waits for the invalidations too.
-      if (this.p.coherence === "directory") this.directory.delete(msg.addr);
+      if (this.directoryMode) this.directory.delete(msg.addr);
       const ack = this.pool.get();
       ack.kind = MsgKind.MemReadResp;
       ack.addr = msg.addr;
@@ -805,7 +808,7 @@ export class Northbridge implements PortOwner, EventHandler {
 
   /** Sends a write-back's data to memory (the directory no longer counts its sender, unless told to keep it). */
   private writeMemory(msg: Message): void {
-    if (this.p.coherence === "directory" && (msg.aux & KEEP_SHARER) === 0) {
+    if (this.directoryMode && (msg.aux & KEEP_SHARER) === 0) {
       const entry = this.directory.get(msg.addr, -1);
       if (entry !== -1) {
         const left = entry & NODE_BITS & ~(1 << msg.src);
@@ -828,7 +831,7 @@ export class Northbridge implements PortOwner, EventHandler {
     msg.sizeBytes = this.p.packets.requestBytes;
     msg.src = this.p.nodeId;
     msg.dst = this.homeMap.homeOf(msg.addr);
-    if (this.p.coherence === "directory") {
+    if (this.directoryMode) {
       // The directory must keep this node if another of its caches still holds the line (one
       // core's write-back is not the node's), or a new copy of the line may be on its way here.
       const lineNo = Math.floor(msg.addr / this.p.lineBytes);
@@ -959,7 +962,7 @@ export class Northbridge implements PortOwner, EventHandler {
       case MsgKind.UpgradeReq:
       case MsgKind.WriteLineReq:
       case MsgKind.FlushReq:
-        if (this.p.coherence === "directory" && this.p.directoryLatencyPs > 0) {
+        if (this.directoryMode && this.p.directoryLatencyPs > 0) {
           // The lookup delays the request at the home; modelled as a probe-style event.
           this.sim.schedule(this.homeDelay, this.p.directoryLatencyPs, 0, msg);
         } else this.atHome(msg);
