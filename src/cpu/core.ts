@@ -708,7 +708,7 @@ export class Core implements PortOwner, EventHandler, WalkHost {
     const s2 = this.l2.find(line);
     if (s2 >= 0) {
       this.l2.touch(s2);
-      this.fromL2(line, this.l2.slotState(s2), this.l2.slotVersion(s2));
+      this.fromL2(line, s2, this.l2.slotState(s2), this.l2.slotVersion(s2));
       return now + l1Ps + this.p.l2LatencyCycles * this.clock.periodPs;
     }
     let m = this.findMshr(line);
@@ -800,7 +800,7 @@ export class Core implements PortOwner, EventHandler, WalkHost {
         this.stL2Hits.value++;
         const st = isStore ? LineState.M : this.l2.slotState(s2);
         if (isStore) this.l2.setSlotState(s2, LineState.M);
-        this.fromL2(line, st, this.values === null ? 0 : this.l2Access(s2, line, isStore));
+        this.fromL2(line, s2, st, this.values === null ? 0 : this.l2Access(s2, line, isStore));
         doneAt = now + l1Ps + this.p.l2LatencyCycles * this.clock.periodPs;
       } else {
         mshr = this.findMshr(line);
@@ -921,9 +921,9 @@ export class Core implements PortOwner, EventHandler, WalkHost {
     this.installL1(line, state, version);
   }
 
-  /** An L2 hit fills the L1d; an exclusive L2 gives the line up to it. */
-  private fromL2(line: number, state: number, version: number): void {
-    if (this.l2Exclusive) this.l2.invalidate(line);
+  /** An L2 hit (in `slot`) fills the L1d; an exclusive L2 gives the line up to it. */
+  private fromL2(line: number, slot: number, state: number, version: number): void {
+    if (this.l2Exclusive) this.l2.invalidateSlot(slot);
     this.installL1(line, state, version);
   }
 
@@ -937,11 +937,7 @@ export class Core implements PortOwner, EventHandler, WalkHost {
     const vState = this.l1d.victimState;
     if (!isDirty(vState) && !this.l2Exclusive) return;
     const vVersion = this.l1d.victimVersion;
-    const s2 = this.l2.find(vLine);
-    if (s2 >= 0) {
-      this.l2.setSlotState(s2, vState);
-      this.l2.setSlotVersion(s2, vVersion);
-    } else if (this.l2.insert(vLine, vState, vVersion)) this.evictFromL2(this.l2.victimLine, this.l2.victimState, this.l2.victimVersion);
+    if (this.l2.absorb(vLine, vState, vVersion)) this.evictFromL2(this.l2.victimLine, this.l2.victimState, this.l2.victimVersion);
   }
 
   /**

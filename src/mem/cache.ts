@@ -196,26 +196,35 @@ export class Cache {
    */
   insert(line: number, state: number, version = 0): boolean {
     const base = this.setOf(line) * this.assoc;
-    // The line's own way if it is present (an upgrade must not leave a second copy), else a free
-    // way, else the least recently used one.
-    let slot = this.find(line);
-    let oldest = -1;
-    if (slot < 0) {
-      oldest = Infinity;
-      for (let w = 0; w < this.assoc; w++) {
-        const i = base + w;
-        if (this.states[i] === LineState.I) {
-          slot = i;
-          oldest = -1;
-          break;
-        }
-        if (this.stamps[i] < oldest) {
-          oldest = this.stamps[i];
-          slot = i;
-        }
-      }
-    }
-    const evicted = oldest !== -1;
+    const tag = this.tagToStore(line);
+    return this.place(line, base, tag, this.wayFor(base, tag), state, version);
+  }
+
+  /**
+   * Takes a line handed down from the level above (its victim): a copy already here gets the
+   * state and data in place, keeping its place in the LRU order; otherwise the line is installed
+   * as by `insert`, whose return value and victim fields it shares.
+   */
+  absorb(line: number, state: number, version = 0): boolean {
+    const base = this.setOf(line) * this.assoc;
+    const tag = this.tagToStore(line);
+    const slot = this.wayFor(base, tag);
+    if (this.tags[slot] !== tag) return this.place(line, base, tag, slot, state, version);
+    this.setSlotState(slot, state);
+    this.setSlotVersion(slot, version);
+    return false;
+  }
+
+  /** Tag of a line about to be stored; throws for a line beyond what a tag holds. */
+  private tagToStore(line: number): number {
+    const tag = this.tagOf(line);
+    if (tag > MAX_TAG) throw new Error(`${this.name}: line 0x${line.toString(16)} is beyond the addresses a cache tag holds`);
+    return tag;
+  }
+
+  /** Puts `line` (tag `tag`, set at `base`) in `slot` as most recently used; true when a valid other line was evicted. */
+  private place(line: number, base: number, tag: number, slot: number, state: number, version: number): boolean {
+    const evicted = this.states[slot] !== LineState.I && this.tags[slot] !== tag;
     const versions = this.versions;
     if (evicted) {
       this.victimLine = this.tags[slot] * this.sets + base / this.assoc;
@@ -226,8 +235,6 @@ export class Cache {
       if (evicted) presenceRemove(this.presence, this.victimLine);
       presenceAdd(this.presence, line);
     }
-    const tag = this.tagOf(line);
-    if (tag > MAX_TAG) throw new Error(`${this.name}: line 0x${line.toString(16)} is beyond the addresses a cache tag holds`);
     this.tags[slot] = tag;
     this.states[slot] = state;
     this.stamps[slot] = ++this.clock;
@@ -235,15 +242,41 @@ export class Cache {
     return evicted;
   }
 
+  /** The way of the set at `base` that a line with `tag` goes into: its own, the first free one, or the least recently used. */
+  private wayFor(base: number, tag: number): number {
+    const tags = this.tags;
+    const stamps = this.stamps;
+    const end = base + this.assoc;
+    let free = -1;
+    let lru = base;
+    let oldest = Infinity;
+    for (let i = base; i < end; i++) {
+      const t = tags[i];
+      if (t === tag) return i;
+      // Invalid ways hold tag -1.
+      if (t === -1) {
+        if (free < 0) free = i;
+      } else if (stamps[i] < oldest) {
+        oldest = stamps[i];
+        lru = i;
+      }
+    }
+    return free >= 0 ? free : lru;
+  }
+
+  /** Removes the line in a valid slot (found by `find`) and returns the state it had. */
+  invalidateSlot(slot: number): number {
+    const s = this.states[slot];
+    if (this.presence !== null && s !== LineState.I) presenceRemove(this.presence, this.lineIn(slot));
+    this.states[slot] = LineState.I;
+    this.tags[slot] = -1;
+    return s;
+  }
+
   /** Removes `line` if present and returns the state it had (I when absent). */
   invalidate(line: number): number {
     const i = this.find(line);
-    if (i < 0) return LineState.I;
-    const s = this.states[i];
-    if (this.presence !== null) presenceRemove(this.presence, line);
-    this.states[i] = LineState.I;
-    this.tags[i] = -1;
-    return s;
+    return i < 0 ? LineState.I : this.invalidateSlot(i);
   }
 
   /** Number of valid lines (for tests and reports; walks the whole array). */

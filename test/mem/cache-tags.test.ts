@@ -31,14 +31,19 @@ describe("cache tag array", () => {
     b.trackPresence(f);
     const held = new Map<number, number>();
     let seed = 12345;
-    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648);
+    // The high bits: an LCG's low bits repeat with short periods.
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) >>> 12;
     for (let i = 0; i < 20000; i++) {
       const c = rnd() % 2 === 0 ? a : b;
       const line = (rnd() % 300) + (rnd() % 2) * 65536;
-      const op = rnd() % 3;
+      const op = rnd() % 5;
       if (op === 0) c.insert(line, LineState.S);
       else if (op === 1) c.invalidate(line);
-      else {
+      else if (op === 3) c.absorb(line, LineState.M);
+      else if (op === 4) {
+        const s = c.find(line);
+        if (s >= 0) c.invalidateSlot(s);
+      } else {
         const s = c.find(line);
         if (s >= 0) c.setSlotState(s, rnd() % 2 === 0 ? LineState.I : LineState.O);
       }
@@ -47,6 +52,52 @@ describe("cache tag array", () => {
         for (let l = 0; l < 300; l++) for (const x of [l, l + 65536]) held.set(x, (a.find(x) >= 0 ? 1 : 0) + (b.find(x) >= 0 ? 1 : 0));
         // Lines 65536 apart share a bucket: the filter may only say absent when both are.
         for (let l = 0; l < 300; l++) expect(surelyAbsent(f, l)).toBe((held.get(l) ?? 0) + (held.get(l + 65536) ?? 0) === 0);
+      }
+    }
+  });
+
+  it("picks ways as a reference LRU does: the line's own, else the first free, else the least recently used", () => {
+    const assoc = 4;
+    const c = new Cache("c", { sizeBytes: 8 * assoc * 64, assoc, lineBytes: 64 });
+    // Reference: per set, ways of [line, state, last use] (line -1 when free).
+    const ref = Array.from({ length: c.sets }, () => Array.from({ length: assoc }, () => [-1, LineState.I, 0]));
+    let clock = 0;
+    let seed = 777;
+    // The high bits: an LCG's low bits repeat with short periods.
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) >>> 12;
+    for (let i = 0; i < 30000; i++) {
+      const line = rnd() % 64;
+      const ways = ref[line % c.sets];
+      const own = ways.findIndex((w) => w[0] === line);
+      const op = rnd() % 4;
+      if (op === 0 || op === 1) {
+        // insert (a use) or absorb (a victim from above: in place if present, no use).
+        const state = op === 0 ? LineState.E : LineState.M;
+        const evicted = op === 0 ? c.insert(line, state) : c.absorb(line, state);
+        if (own >= 0) {
+          expect(evicted).toBe(false);
+          ways[own][1] = state;
+          if (op === 0) ways[own][2] = ++clock;
+          continue;
+        }
+        const free = ways.findIndex((w) => w[0] === -1);
+        let k = free;
+        if (k < 0) {
+          k = 0;
+          for (let j = 1; j < assoc; j++) if (ways[j][2] < ways[k][2]) k = j;
+        }
+        expect(evicted).toBe(free < 0);
+        if (free < 0) {
+          expect(c.victimLine).toBe(ways[k][0]);
+          expect(c.victimState).toBe(ways[k][1]);
+        }
+        ways[k] = [line, state, ++clock];
+      } else if (op === 2) {
+        expect(c.invalidate(line)).toBe(own >= 0 ? ways[own][1] : LineState.I);
+        if (own >= 0) ways[own] = [-1, LineState.I, 0];
+      } else if (own >= 0) {
+        c.touch(c.find(line));
+        ways[own][2] = ++clock;
       }
     }
   });
