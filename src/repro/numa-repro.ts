@@ -27,12 +27,27 @@ export interface PlacementRow {
   remoteShare: number;
 }
 
+/** The memory traffic one of AMD's test threads drives at its local node: published and simulated, GB/s. */
+export interface TestLoad {
+  mode: "read" | "write";
+  publishedGBs: number;
+  simulatedGBs: number;
+}
+
 /** The whole reproduction. */
 export interface NumaRepro {
   machine: string;
   rows: ReproRow[];
+  /** The absolute load behind rows R0 and W0, against AMD's own figures for it. */
+  testLoad: TestLoad[];
   placement: PlacementRow[];
 }
+
+/**
+ * Memory traffic of one test thread on its own node (40555 p. 31): 1.64 GB/s reading; 2.98 GB/s
+ * writing, as each line written is read for ownership and later evicted dirty.
+ */
+const PUBLISHED_TEST_LOAD_GBS = { read: 1.64, write: 2.98 } as const;
 
 /** Working set of the AMD synthetic test here: 8 MiB, eight times the L2 (AMD used 64 MB). */
 const TEST_BYTES = 8 * 1024 * 1024;
@@ -48,7 +63,7 @@ function bindRegion(name: string, size: number, node: number): WorkloadSpec["reg
 /**
  * AMD pub. 40555's synthetic test: one thread on node 0, core 0, reading or writing one word per
  * 64-byte line of an array on node `node`. The test sustains 1.64 GB/s of reads on one thread
- * (40555, A.5), which at this machine's local latency is about two lines in flight: each access
+ * (40555, p. 31), which at this machine's local latency is about two lines in flight: each access
  * waits for the one two before it.
  */
 function amdTest(m: MachineSpec, mode: "read" | "write", node: number): RunResult {
@@ -158,11 +173,14 @@ export function reproduceNuma(m: MachineSpec, nodes: number, o: NumaReproOptions
   const published = { R0: 1.0, R1: 1.08, R1b: 1.09, R2: 1.3, W0: 1.13, W1: 1.27, W1b: 1.29, W2: 1.49 } as Record<string, number>;
   say("AMD synthetic test: reads and writes from node 0 to nodes 0-3");
   const times = new Map<string, number>();
+  const testLoad: TestLoad[] = [];
   const lines = TEST_BYTES / m.lineSize;
   for (const mode of ["read", "write"] as const) {
     for (const [label, node] of hopNodes) {
       if (node >= nodes) continue;
-      times.set(`${mode === "read" ? "R" : "W"}${label}`, amdTest(m, mode, node).simulatedNs);
+      const r = amdTest(m, mode, node);
+      times.set(`${mode === "read" ? "R" : "W"}${label}`, r.simulatedNs);
+      if (node === 0) testLoad.push({ mode, publishedGBs: PUBLISHED_TEST_LOAD_GBS[mode], simulatedGBs: (r.stats["node0.mc.bandwidthGBs"]?.value as number | undefined) ?? Number.NaN });
     }
   }
   const r0 = times.get("R0") as number;
@@ -192,7 +210,7 @@ export function reproduceNuma(m: MachineSpec, nodes: number, o: NumaReproOptions
   const placement: PlacementRow[] = [];
   for (const p of ["local", "interleave"] as const) placement.push(triadAll(m, nodes, p, o.triadElementsPerThread));
   for (const p of ["local", "interleave"] as const) placement.push(chase(m, p, o.chaseAccesses));
-  return { machine: m.name, rows, placement };
+  return { machine: m.name, rows, testLoad, placement };
 }
 
 /** True when a row's simulated value is within its tolerance (or band). */

@@ -59,6 +59,13 @@ describe("hopsim repro numa --json", () => {
     const bw = j.rows.find((x: { id: string }) => x.id === "BW_READ");
     const [remote, local] = bw.basis.split(" / ").map(parseFloat);
     expect(remote / local).toBeCloseTo(bw.simulated, 2);
+    // The memory traffic behind R0 and W0, beside AMD's: a read thread moves its own lines; a
+    // write thread also writes back every line it owned and had to evict.
+    const load = (mode: string) => j.testLoad.find((t: { mode: string }) => t.mode === mode);
+    expect([load("read").publishedGBs, load("write").publishedGBs]).toEqual([1.64, 2.98]);
+    const r0 = j.rows.find((x: { id: string }) => x.id === "R0");
+    expect(load("read").simulatedGBs).toBeCloseTo(64 / parseFloat(r0.basis), 1);
+    expect(load("write").simulatedGBs / load("read").simulatedGBs).toBeGreaterThan(1.5);
     const policies = j.placement.map((p: { workload: string; policy: string }) => `${p.workload}/${p.policy}`);
     expect(policies).toEqual(["stream-triad/local (first touch)", "stream-triad/interleave (striped)", "pointer-chase/local (first touch)", "pointer-chase/interleave (striped)"]);
     const triad = j.placement.slice(0, 2);

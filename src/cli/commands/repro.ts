@@ -40,6 +40,15 @@ export function formatNumaRepro(r: NumaRepro): string {
     ),
   );
   out.push("");
+  const load = (mode: string) => r.testLoad.find((t) => t.mode === mode);
+  const read = load("read");
+  const write = load("write");
+  if (read !== undefined && write !== undefined) {
+    out.push("Memory traffic of one test thread at its own node (rows R0 and W0; 40555 p. 31, a 64 MB array there, 8 MiB here):");
+    out.push(`  reading  ${read.publishedGBs.toFixed(2)} GB/s published, ${read.simulatedGBs.toFixed(2)} simulated`);
+    out.push(`  writing  ${write.publishedGBs.toFixed(2)} GB/s published, ${write.simulatedGBs.toFixed(2)} simulated (each line read for ownership, then evicted dirty; lines still cached at the end are not written back)`);
+    out.push("");
+  }
   out.push("Striped vs local placement");
   out.push(
     formatTable(
@@ -131,7 +140,8 @@ export function reproCommand(a: ReproArgs): number {
   const r = reproduceNuma(m, socketsOf(m.topology), { triadElementsPerThread: 64 * 1024, chaseAccesses: 20_000, progress: (l) => log.info(l) });
   if (a.json) {
     const rows = r.rows.map((x) => ({ id: x.id, published: x.published, simulated: Math.round(x.simulated * 1000) / 1000, within: rowWithin(x), basis: x.basis }));
-    process.stdout.write(`${JSON.stringify({ machine: r.machine, rows, placement: r.placement }, null, 1)}\n`);
+    const testLoad = r.testLoad.map((t) => ({ ...t, simulatedGBs: Math.round(t.simulatedGBs * 1000) / 1000 }));
+    process.stdout.write(`${JSON.stringify({ machine: r.machine, rows, testLoad, placement: r.placement }, null, 1)}\n`);
   } else process.stdout.write(formatNumaRepro(r));
   return 0;
 }
