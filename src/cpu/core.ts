@@ -111,6 +111,11 @@ export class Core implements PortOwner, EventHandler, WalkHost {
   private readonly mshrStart: Float64Array;
   /** 1 while a miss register holds a clflush waiting for its home's answer (nothing to fill). */
   private readonly mshrFlush: Uint8Array;
+  /**
+   * 1 when the miss's line was in neither the L1d nor the L2 as it began (not an upgrade): only
+   * its fill brings the line in, so until then it is still in neither.
+   */
+  private readonly mshrAbsent: Uint8Array;
   private mshrsInUse: number;
   // Load window: completion tick of recent loads, or a pending miss register.
   private readonly winDone: Float64Array;
@@ -197,6 +202,7 @@ export class Core implements PortOwner, EventHandler, WalkHost {
     this.mshrGen = new Int32Array(p.mshrs);
     this.mshrStart = new Float64Array(p.mshrs);
     this.mshrFlush = new Uint8Array(p.mshrs);
+    this.mshrAbsent = new Uint8Array(p.mshrs);
     this.mshrsInUse = 0;
     this.winDone = new Float64Array(p.loadWindow);
     this.winMshr = new Int32Array(p.loadWindow).fill(NONE);
@@ -794,7 +800,10 @@ export class Core implements PortOwner, EventHandler, WalkHost {
       this.stL1Hits.value++;
       doneAt = now + l1Ps;
     } else {
-      const s2 = this.l2.find(line);
+      // A miss under way for a line that was in neither cache when it began leaves it in neither
+      // until its fill: the access joins it without a look in the L2.
+      const pending = this.mshrsInUse > 0 ? this.findMshr(line) : NONE;
+      const s2 = pending !== NONE && this.mshrAbsent[pending] === 1 ? -1 : this.l2.find(line);
       if (s2 >= 0 && (!isStore || isWritable(this.l2.slotState(s2)))) {
         this.l2.touch(s2);
         this.stL2Hits.value++;
@@ -802,17 +811,15 @@ export class Core implements PortOwner, EventHandler, WalkHost {
         if (isStore) this.l2.setSlotState(s2, LineState.M);
         this.fromL2(line, s2, st, this.values === null ? 0 : this.l2Access(s2, line, isStore));
         doneAt = now + l1Ps + this.p.l2LatencyCycles * this.clock.periodPs;
+      } else if (pending !== NONE) {
+        mshr = pending;
+        this.stMerged.value++;
+        if (isStore && this.mshrExclusive[mshr] === 0) this.mshrWantsWrite[mshr] = 1;
       } else {
-        mshr = this.findMshr(line);
-        if (mshr !== NONE) {
-          this.stMerged.value++;
-          if (isStore && this.mshrExclusive[mshr] === 0) this.mshrWantsWrite[mshr] = 1;
-        } else {
-          if (this.mshrsInUse === this.p.mshrs) return false;
-          mshr = this.allocMshr(line, isStore);
-          this.stMisses.value++;
-          this.sendRequest(mshr, line, isStore);
-        }
+        if (this.mshrsInUse === this.p.mshrs) return false;
+        mshr = this.allocMshr(line, isStore, s1 < 0 && s2 < 0);
+        this.stMisses.value++;
+        this.sendRequest(mshr, line, isStore);
       }
     }
     if (slot >= 0) {
@@ -868,11 +875,13 @@ export class Core implements PortOwner, EventHandler, WalkHost {
     return NONE;
   }
 
-  private allocMshr(line: number, exclusive: boolean): number {
+  /** A free miss register for `line`; `absent`: the line is in neither the L1d nor the L2 (not an upgrade). */
+  private allocMshr(line: number, exclusive: boolean, absent = true): number {
     for (let m = 0; m < this.p.mshrs; m++) {
       if (this.mshrBusy[m] === 0) {
         this.mshrBusy[m] = 1;
         this.mshrLine[m] = line;
+        this.mshrAbsent[m] = absent ? 1 : 0;
         this.mshrExclusive[m] = exclusive ? 1 : 0;
         this.mshrWantsWrite[m] = 0;
         this.mshrStart[m] = this.sim.now;
