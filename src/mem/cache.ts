@@ -267,9 +267,7 @@ export class Cache {
   /** Removes the line in a valid slot (found by `find`) and returns the state it had. */
   invalidateSlot(slot: number): number {
     const s = this.states[slot];
-    if (this.presence !== null && s !== LineState.I) presenceRemove(this.presence, this.lineIn(slot));
-    this.states[slot] = LineState.I;
-    this.tags[slot] = -1;
+    this.setSlotState(slot, LineState.I);
     return s;
   }
 

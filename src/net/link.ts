@@ -250,20 +250,23 @@ export class Link implements Connection, EventHandler {
     d.busyPs.value += ser;
     // The message is whole at the far end one flight time after its last byte. (A data packet
     // whose wire time may still move is settled when it arrives.)
-    if (tl === null || msg.sizeBytes <= this.controlInsertBytes) this.settle(d, side, msg, start, end, ser, now, tl === null ? now : tl.earliestStart(now));
+    if (tl === null || msg.sizeBytes <= this.controlInsertBytes) this.settle(d, side, msg, start, end, ser, now, tl);
     this.sim.scheduleAt(this, end + (side === 0 ? this.latencyPs : this.reverseLatencyPs), side, msg);
     return true;
   }
 
   /**
    * A packet's wire time is final: its wait for the wire is counted, it is audited and traced,
-   * and, with cut-through, it carries the tick its head reaches the far end. `auditFromPs`: no
-   * packet still to be audited on this direction starts earlier.
+   * and, with cut-through, it carries the tick its head reaches the far end. With a timeline `tl`,
+   * the audit is told no packet still to be audited on this direction starts before its earliest.
    */
-  private settle(d: Direction, side: number, msg: Message, start: number, end: number, ser: number, sentAt: number, auditFromPs: number): void {
+  private settle(d: Direction, side: number, msg: Message, start: number, end: number, ser: number, sentAt: number, tl: InsertionTimeline | null): void {
     const flight = side === 0 ? this.latencyPs : this.reverseLatencyPs;
     if (start > sentAt) d.queueDelayPs.value += start - sentAt;
-    if (this.audit !== null) this.audit.record(side, start, end - start, msg.sizeBytes, auditFromPs);
+    if (this.audit !== null) {
+      const now = this.sim.now;
+      this.audit.record(side, start, end - start, msg.sizeBytes, tl === null ? now : tl.earliestStart(now));
+    }
     msg.headAt = this.cutThrough ? start + (this.headerPs < ser ? this.headerPs : ser) + flight : 0;
     if (this.trace !== null) this.trace.span(this.name, MSG_KIND_NAMES[msg.kind] ?? "message", start, end + flight, { dir: side === 0 ? "fwd" : "rev", bytes: msg.sizeBytes, addr: msg.addr });
   }
@@ -285,7 +288,7 @@ export class Link implements Connection, EventHandler {
     tl.removeFound();
     const ser = Math.ceil(msg.sizeBytes * this.psPerByte);
     if (end - start > ser) (d.interruptedPs as Counter).value += end - start - ser;
-    this.settle(d, side, msg, start, end, ser, tl.foundSent, tl.earliestStart(now));
+    this.settle(d, side, msg, start, end, ser, tl.foundSent, tl);
     return true;
   }
 
