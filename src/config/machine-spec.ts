@@ -3,6 +3,8 @@ import { FullyAssociativeEntries, InFlight, MAX_TABLE_ENTRIES, MAX_TAG, MAX_WAYS
 import { DramSpec } from "../mem/dram/dram-spec.ts";
 import { DeviceSpec, IommuSpec } from "./device-spec.ts";
 import { Bandwidth, Duration, Frequency, NonNegativeSize as NonNegativeSizeField, Size } from "./units.ts";
+import { fixedRouteProblems, type FixedRoutes } from "../net/fixed-routes.ts";
+import { topologyOf } from "../net/topology-of.ts";
 
 /** A cache level: size, ways and hit latency in core cycles. */
 export const CacheSpec = z.strictObject({
@@ -93,7 +95,7 @@ export const CoreSpec = z.strictObject({
   tlb: TlbSpec.default(TLB_DEFAULT),
   /**
    * Hardware next-line prefetch: lines fetched after each load that misses L2 (0: none). It never
-   * crosses into a page without a TLB entry (SEED-FACTS fact 6), nor, with untimed translation,
+   * crosses into a page without a TLB entry (Drepper §4), nor, with untimed translation,
    * into another page at all.
    */
   prefetchLines: z.number().int().min(0).max(16).default(0),
@@ -178,16 +180,29 @@ export const LinkSpec = z.strictObject({
 });
 export type LinkSpec = z.infer<typeof LinkSpec>;
 
+const NodeId = z.number().int().nonnegative();
+
+/**
+ * Routing tables set by the firmware (src/net/fixed-routes.ts): next nodes for requests and for
+ * responses, and the tree each node's broadcasts travel. Without them routes are shortest paths
+ * (lowest node id first) and a broadcast is a probe to each node.
+ */
+const RoutesSpec = z.strictObject({
+  request: z.array(z.array(NodeId)).optional(),
+  response: z.array(z.array(NodeId)).optional(),
+  broadcast: z.array(z.array(z.tuple([NodeId, NodeId]))).optional(),
+});
+
 /** How sockets are joined. */
 export const TopologySpec = z.discriminatedUnion("kind", [
-  z.strictObject({ kind: z.literal("square4"), ioHubs: z.array(z.number().int().nonnegative()).default([]) }),
-  z.strictObject({ kind: z.literal("hypercube"), dim: z.number().int().min(0).max(10), ioHubs: z.array(z.number().int().nonnegative()).default([]) }),
-  z.strictObject({ kind: z.literal("ring"), nodes: z.number().int().min(3), ioHubs: z.array(z.number().int().nonnegative()).default([]) }),
-  z.strictObject({ kind: z.literal("ladder"), nodes: z.number().int().min(4), ioHubs: z.array(z.number().int().nonnegative()).default([]) }),
-  z.strictObject({ kind: z.literal("twisted-ladder"), nodes: z.number().int().min(4), ioHubs: z.array(z.number().int().nonnegative()).default([]) }),
-  z.strictObject({ kind: z.literal("mesh"), rows: z.number().int().positive(), cols: z.number().int().positive(), ioHubs: z.array(z.number().int().nonnegative()).default([]) }),
-  z.strictObject({ kind: z.literal("crossbar"), nodes: z.number().int().min(2), switchLatency: Duration, ioHubs: z.array(z.number().int().nonnegative()).default([]) }),
-  z.strictObject({ kind: z.literal("edges"), nodes: z.number().int().min(1), edges: z.array(z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()])), ioHubs: z.array(z.number().int().nonnegative()).default([]) }),
+  z.strictObject({ kind: z.literal("square4"), ioHubs: z.array(z.number().int().nonnegative()).default([]), routes: RoutesSpec.optional() }),
+  z.strictObject({ kind: z.literal("hypercube"), dim: z.number().int().min(0).max(10), ioHubs: z.array(z.number().int().nonnegative()).default([]), routes: RoutesSpec.optional() }),
+  z.strictObject({ kind: z.literal("ring"), nodes: z.number().int().min(3), ioHubs: z.array(z.number().int().nonnegative()).default([]), routes: RoutesSpec.optional() }),
+  z.strictObject({ kind: z.literal("ladder"), nodes: z.number().int().min(4), ioHubs: z.array(z.number().int().nonnegative()).default([]), routes: RoutesSpec.optional() }),
+  z.strictObject({ kind: z.literal("twisted-ladder"), nodes: z.number().int().min(4), ioHubs: z.array(z.number().int().nonnegative()).default([]), routes: RoutesSpec.optional() }),
+  z.strictObject({ kind: z.literal("mesh"), rows: z.number().int().positive(), cols: z.number().int().positive(), ioHubs: z.array(z.number().int().nonnegative()).default([]), routes: RoutesSpec.optional() }),
+  z.strictObject({ kind: z.literal("crossbar"), nodes: z.number().int().min(2), switchLatency: Duration, ioHubs: z.array(z.number().int().nonnegative()).default([]), routes: RoutesSpec.optional() }),
+  z.strictObject({ kind: z.literal("edges"), nodes: z.number().int().min(1), edges: z.array(z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()])), ioHubs: z.array(z.number().int().nonnegative()).default([]), routes: RoutesSpec.optional() }),
 ]);
 export type TopologySpec = z.infer<typeof TopologySpec>;
 
@@ -254,7 +269,7 @@ export const OsSpec = z.strictObject({
   pageTables: PageTableSpec.default(OS_DEFAULT.pageTables),
   /** 2 MiB pages reserved per node at boot (the hugetlbfs pool). */
   hugePages2M: z.number().int().nonnegative().default(0),
-  /** Cost of a VM exit and re-entry, in core cycles (KVM on AMD SVM: ~1,350; CALIBRATION.md). */
+  /** Cost of a VM exit and re-entry, in core cycles (KVM on AMD SVM: ~1,350, measured). */
   vmExitCycles: z.number().int().nonnegative().default(1350),
   /** Kernel time per demand-paging fault, in core cycles (charged when translation is timed). */
   pageFaultCycles: z.number().int().nonnegative().default(0),
@@ -332,6 +347,7 @@ export const MachineSpec = z
       const cut = n > 64 ? [] : root.map((_, v) => v).filter((v) => find(v) !== find(0));
       if (cut.length > 0) ctx.addIssue({ code: "custom", path: ["topology", "edges"], message: `node${cut.length > 1 ? "s" : ""} ${cut.join(", ")} ${cut.length > 1 ? "have" : "has"} no route to node 0 (the edges must join every node)` });
     }
+    if (m.topology.routes !== undefined) routesIssues(m.topology, n, ctx);
     if ((m.topology.kind === "ladder" || m.topology.kind === "twisted-ladder") && m.topology.nodes % 2 !== 0) {
       ctx.addIssue({ code: "custom", path: ["topology", "nodes"], message: `a ${m.topology.kind} has two rails: expected an even number of nodes, got ${m.topology.nodes}` });
     }
@@ -425,6 +441,24 @@ export const MachineSpec = z
     if (m.node.memory.size % m.pageSize !== 0) ctx.addIssue({ code: "custom", path: ["node", "memory", "size"], message: `expected a whole number of ${m.pageSize}-byte pages` });
   });
 export type MachineSpec = z.infer<typeof MachineSpec>;
+
+/** Checks `topology.routes` against the links of the topology (a shape that builds at all). */
+function routesIssues(t: TopologySpec, n: number, ctx: z.RefinementCtx): void {
+  if (t.kind === "crossbar") {
+    ctx.addIssue({ code: "custom", path: ["topology", "routes"], message: "a crossbar's switch routes every packet: routing tables are for sockets linked to each other" });
+    return;
+  }
+  if (n > 30 || (t.kind === "ladder" || t.kind === "twisted-ladder") && n % 2 !== 0) return;
+  let linked: (a: number, b: number) => boolean;
+  try {
+    const topo = topologyOf(t);
+    const pairs = new Set(topo.edges.filter((e) => e.a < n && e.b < n).map((e) => Math.min(e.a, e.b) * n + Math.max(e.a, e.b)));
+    linked = (a, b) => pairs.has(Math.min(a, b) * n + Math.max(a, b));
+  } catch {
+    return; // the topology itself is at fault, and reported so
+  }
+  for (const p of fixedRouteProblems(n, linked, t.routes as FixedRoutes)) ctx.addIssue({ code: "custom", path: ["topology", "routes", ...p.path], message: p.message });
+}
 
 /** Number of sockets a topology spec describes. */
 export function socketsOf(t: TopologySpec): number {

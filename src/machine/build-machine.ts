@@ -13,7 +13,8 @@ import { DramSystem } from "../mem/dram/dram-system.ts";
 import { Link } from "../net/link.ts";
 import { buildRoutes, socketHops, type RoutingTable } from "../net/routing.ts";
 import type { Topology } from "../net/topology.ts";
-import { crossbar, edgeList, hypercube, ladder, mesh2d, ring, square4, twistedLadder, withIoHub } from "../net/topology-builders.ts";
+import { topologyOf } from "../net/topology-of.ts";
+import { broadcastChildren } from "../net/fixed-routes.ts";
 import { Wire } from "../net/wire.ts";
 import { StatsRegistry } from "../stats/registry.ts";
 import type { TraceWriter } from "../stats/trace-writer.ts";
@@ -68,39 +69,6 @@ export interface Machine {
   devices: DeviceParts[];
   /** The value audit of `--check` (stores make versions, coherent reads check them), or null. */
   values: ValueAudit | null;
-}
-
-/** The topology graph a spec describes (sockets first, then switches and I/O hubs). */
-export function topologyOf(t: TopologySpec): Topology {
-  let topo: Topology;
-  switch (t.kind) {
-    case "square4":
-      topo = square4();
-      break;
-    case "hypercube":
-      topo = hypercube(t.dim);
-      break;
-    case "ring":
-      topo = ring(t.nodes);
-      break;
-    case "ladder":
-      topo = ladder(t.nodes);
-      break;
-    case "twisted-ladder":
-      topo = twistedLadder(t.nodes);
-      break;
-    case "mesh":
-      topo = mesh2d(t.rows, t.cols);
-      break;
-    case "crossbar":
-      topo = crossbar(t.nodes);
-      break;
-    case "edges":
-      topo = edgeList(t.nodes, t.edges);
-      break;
-  }
-  for (const h of t.ioHubs) topo = withIoHub(topo, h);
-  return topo;
 }
 
 /** Options of the machine builder. */
@@ -279,10 +247,19 @@ export function buildMachine(spec: MachineSpec, given: BuildOptions = {}): Machi
     if (port === undefined) throw new Error(`no link from ${topology.vertices[vid].name} to ${topology.vertices[next].name}`);
     return port.index - 1000;
   };
+  // Firmware tables, where the machine file gives them, take the place of shortest paths.
+  const fixed = spec.topology.routes;
+  const trees = fixed?.broadcast !== undefined ? broadcastChildren(nSockets, fixed.broadcast) : null;
   for (let n = 0; n < nSockets; n++) {
     const out = new Int32Array(nSockets).fill(-1);
-    for (let d = 0; d < nSockets; d++) if (d !== n) out[d] = portIndexAt(n, routes.nextHop(n, d));
-    nodes[n].nb.setRoutes(out);
+    for (let d = 0; d < nSockets; d++) if (d !== n) out[d] = portIndexAt(n, fixed?.request?.[n][d] ?? routes.nextHop(n, d));
+    let back = out;
+    if (fixed?.response !== undefined) {
+      back = new Int32Array(nSockets).fill(-1);
+      for (let d = 0; d < nSockets; d++) if (d !== n) back[d] = portIndexAt(n, fixed.response[n][d]);
+    }
+    nodes[n].nb.setRoutes(out, back);
+    if (trees !== null) nodes[n].nb.setBroadcastTrees(trees[n]);
   }
   for (const [vid, sw] of switches) {
     const out = new Int32Array(nSockets).fill(-1);

@@ -58,6 +58,10 @@ export interface NorthbridgeParams {
   packets: PacketSizes;
 }
 
+/** 1 for the kinds that travel as responses (a firmware may route them apart from requests). */
+const IS_RESPONSE = new Uint8Array(64);
+for (const k of [MsgKind.ProbeResp, MsgKind.ProbeRespData, MsgKind.Data, MsgKind.SrcDone, MsgKind.WriteBackAck, MsgKind.MmioReadResp]) IS_RESPONSE[k] = 1;
+
 const EV_SHARED_HIT = 2;
 /** Event kinds from this value up complete request-queue entry (kind - EV_COMPLETE). */
 const EV_COMPLETE = 1 << 20;
@@ -128,8 +132,15 @@ export class Northbridge implements PortOwner, EventHandler {
   private readonly innerCaches: (Cache | null)[] = [];
   /** Counts of the outer caches' valid lines by line hash: a probe of a line none holds looks no further. */
   private readonly presence = newPresenceFilter();
-  /** For each destination node, the link port index that leads there (-1 for this node). */
+  /** For each destination node, the link port index a request or probe takes there (-1 for this node). */
   private routeOut: Int32Array;
+  /** Likewise for responses (the same table unless the firmware routes them differently). */
+  private responseOut: Int32Array;
+  /**
+   * Broadcast trees (firmware tables), or null for a probe from the home to each node: for each
+   * originating node, the nodes this one passes its probes on to (for itself, where they go first).
+   */
+  private treeChildren: number[][] | null = null;
   private readonly coreQueues: MessageQueue[] = [];
   private readonly linkQueues: MessageQueue[] = [];
   /** Event target that hands a request to the home logic after the directory lookup. */
@@ -213,6 +224,7 @@ export class Northbridge implements PortOwner, EventHandler {
     this.memPort = new Port(this, `${name}.mem`, -1);
     this.homeDelay = { name: `${name}.directory`, handleEvent: (_k: number, payload: unknown) => this.atHome(payload as Message) };
     this.routeOut = new Int32Array(p.nodes).fill(-1);
+    this.responseOut = this.routeOut;
     this.writeBacks = new WriteBacksInFlight(p.lineBytes);
     const n = p.requestQueueEntries;
     this.txnCore = new Int32Array(n);
@@ -333,9 +345,15 @@ export class Northbridge implements PortOwner, EventHandler {
     return port;
   }
 
-  /** Sets the next-hop link port index for every destination node (-1 = this node). */
-  setRoutes(routeOut: Int32Array): void {
+  /** Sets the next-hop link port index for every destination node (-1 = this node), for requests and for responses. */
+  setRoutes(routeOut: Int32Array, responseOut: Int32Array = routeOut): void {
     this.routeOut = routeOut;
+    this.responseOut = responseOut;
+  }
+
+  /** Sends this home's broadcast probes along trees (`broadcastChildren`'s entry for this node). */
+  setBroadcastTrees(children: number[][]): void {
+    this.treeChildren = children;
   }
 
   /**
@@ -640,10 +658,8 @@ export class Northbridge implements PortOwner, EventHandler {
     } else if (io) {
       // An I/O agent caches nothing: a read finds dirty data in the caches (they keep it), a
       // whole-line write invalidates every copy. The directory learns of no new sharer.
-      if (!this.directoryMode) {
-        for (let n = 0; n < this.p.nodes; n++) this.sendProbe(msg, n, exclusive);
-        probes = this.p.nodes;
-      } else {
+      if (!this.directoryMode) probes = this.broadcastProbes(msg, exclusive);
+      else {
         const entry = this.directory.get(msg.addr, 0);
         const sharers = entry & NODE_BITS;
         if (exclusive || (entry & MAYBE_DIRTY) !== 0) {
@@ -657,8 +673,7 @@ export class Northbridge implements PortOwner, EventHandler {
         if (exclusive) this.directory.delete(msg.addr);
       }
     } else if (!this.directoryMode) {
-      for (let n = 0; n < this.p.nodes; n++) this.sendProbe(msg, n, exclusive);
-      probes = this.p.nodes;
+      probes = this.broadcastProbes(msg, exclusive);
     } else {
       const entry = this.directory.get(msg.addr, 0);
       const sharers = entry & NODE_BITS;
@@ -714,6 +729,37 @@ export class Northbridge implements PortOwner, EventHandler {
     rd.src = this.p.nodeId;
     rd.dst = this.p.nodeId;
     this.toMemory(rd);
+  }
+
+  /** Probes every node for request `req`; returns how many answers the requester awaits. */
+  private broadcastProbes(req: Message, invalidate: boolean): number {
+    const tree = this.treeChildren;
+    if (tree === null) {
+      for (let n = 0; n < this.p.nodes; n++) this.sendProbe(req, n, invalidate);
+    } else {
+      // Down this home's tree: its own caches, then the nodes it sends to; they pass it on.
+      this.sendProbe(req, this.p.nodeId, invalidate);
+      for (const n of tree[this.p.nodeId]) this.sendProbe(req, n, invalidate);
+    }
+    return this.p.nodes;
+  }
+
+  /** Passes a broadcast probe on down its home's tree, as its head arrives (the crossbar routes it). */
+  private passOn(pr: Message): void {
+    for (const n of (this.treeChildren as number[][])[pr.src]) {
+      const c = this.pool.get();
+      c.kind = MsgKind.Probe;
+      c.addr = pr.addr;
+      c.src = pr.src;
+      c.dst = n;
+      c.txnId = pr.txnId;
+      c.aux = pr.aux;
+      c.sizeBytes = pr.sizeBytes;
+      c.issuedAt = pr.issuedAt;
+      c.headAt = pr.headAt;
+      this.stForwarded.value++;
+      this.route(c);
+    }
   }
 
   private sendProbe(req: Message, node: number, invalidate: boolean): void {
@@ -941,11 +987,12 @@ export class Northbridge implements PortOwner, EventHandler {
       this.local(msg);
       return;
     }
-    const li = this.routeOut[msg.dst];
+    const li = (IS_RESPONSE[msg.kind] === 1 ? this.responseOut : this.routeOut)[msg.dst];
     this.sendOn(this.linkQueues[li], this.linkPorts[li], msg);
   }
 
   private deliver(msg: Message): void {
+    if (this.treeChildren !== null && msg.kind === MsgKind.Probe) this.passOn(msg);
     if (msg.dst === this.p.nodeId) {
       this.local(msg);
       return;

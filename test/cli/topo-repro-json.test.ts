@@ -9,7 +9,7 @@ describe("hopsim topo", () => {
     expect(j.nodes).toBe(4);
     expect(j.diameter).toBe(2);
     expect(j.hops[0]).toEqual([0, 1, 1, 2]);
-    // The firmware's table says 10/20 everywhere (SEED-FACTS 18); the measured one does not.
+    // The firmware's table says 10/20 everywhere (ACPI SLIT); the measured one does not.
     expect(j.declaredDistance[0]).toEqual([10, 20, 20, 20]);
     expect(j.measuredDistance[0][0]).toBe(10);
     expect(j.measuredDistance[0][3]).toBeGreaterThan(j.measuredDistance[0][1]);

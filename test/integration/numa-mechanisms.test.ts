@@ -52,7 +52,7 @@ describe("remote-access costs come out of the mechanism", () => {
     expect(h3).toBeGreaterThan(h2);
   });
 
-  it("beyond the cache, remote writes are not markedly slower: memory is the bottleneck, until the link is the narrower pipe (SEED-FACTS 23)", () => {
+  it("beyond the cache, remote writes are not markedly slower: memory is the bottleneck, until the link is the narrower pipe (Drepper fig. 5.4)", () => {
     const ratio = (m: ReturnType<typeof machine>) => streamBandwidth(m, "write", 1, 4 << 20) / streamBandwidth(m, "write", 0, 4 << 20);
     const base = ratio(machine("machines/opteron-4p.yaml"));
     expect(base).toBeGreaterThanOrEqual(0.94);
