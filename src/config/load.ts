@@ -16,6 +16,8 @@ import { applyOverridesTracked } from "./overrides.ts";
 export interface LoadOptions {
   /** `path=value` overrides applied after `extends` merging (as given to `--set`). */
   overrides?: readonly string[];
+  /** Where the overrides came from, as problems with them name it (default `--set`). */
+  overrideSource?: string;
 }
 
 /** A plain configuration mapping as read from a file. */
@@ -253,16 +255,17 @@ function loadWithSources(file: string, opts: LoadOptions): { layered: Layered; a
 
   let layered = result;
   if (opts.overrides && opts.overrides.length > 0) {
-    const { value, applied } = applyOverridesTracked(layered.value, opts.overrides, OVERRIDE_SOURCE);
+    const source = opts.overrideSource ?? OVERRIDE_SOURCE;
+    const { value, applied } = applyOverridesTracked(layered.value, opts.overrides, source);
     const sources = new Map(layered.sources);
     for (const { path: at } of applied) {
       for (let n = 1; n < at.length; n++) {
         const key = formatPath(at.slice(0, n));
-        if (!sources.has(key)) sources.set(key, OVERRIDE_SOURCE);
+        if (!sources.has(key)) sources.set(key, source);
       }
       const key = formatPath(at);
       for (const k of [...sources.keys()]) if (isUnder(k, key)) sources.delete(k);
-      recordAll(valueAt(value, at), at, OVERRIDE_SOURCE, sources);
+      recordAll(valueAt(value, at), at, source, sources);
     }
     layered = { value, sources };
   }
@@ -294,7 +297,8 @@ function validate<S extends z.ZodType>(
   schema: S,
   attribute: string | ((at: readonly PropertyKey[]) => string),
 ): z.output<S> {
-  const result = schema.safeParse(raw);
+  // reportInput keeps the refused value in each issue, so that its problem line can show it.
+  const result = schema.safeParse(raw, { reportInput: true });
   if (!result.success) throw new ConfigError(formatIssues(attribute, result.error, schema));
   return result.data;
 }

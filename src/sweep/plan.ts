@@ -1,6 +1,6 @@
 /** Resolving each point of a sweep to the exact machine and workload it simulates, and naming it by them. */
 import path from "node:path";
-import { ConfigError } from "../config/errors.ts";
+import { ConfigError, type ConfigProblem } from "../config/errors.ts";
 import { loadBoth } from "../config/load-both.ts";
 import { loadConfigFile, loadRaw, type RawConfig } from "../config/load.ts";
 import { applyOverrides } from "../config/overrides.ts";
@@ -29,6 +29,8 @@ export interface PlannedPoint extends SweepPoint {
   task?: PointTask;
   /** Problems with the point's inputs, one per line. */
   error?: string;
+  /** The same problems, each naming where it is (when the loader found them). */
+  problems?: readonly ConfigProblem[];
 }
 
 /** A path as shown to the user: relative to the working directory when below it. */
@@ -71,11 +73,14 @@ export class PointResolver {
       specs = this.fast(sets.machine, sets.workload) ?? this.careful(sets.machine, sets.workload);
     } catch (e) {
       let error: string;
-      if (e instanceof ConfigError) error = e.lines().join("\n");
-      else if (e instanceof UnitError) error = e.message;
+      let problems: readonly ConfigProblem[] | undefined;
+      if (e instanceof ConfigError) {
+        error = e.lines().join("\n");
+        problems = e.problems;
+      } else if (e instanceof UnitError) error = e.message;
       else throw e;
       const id = shortHash({ unresolved: { machine: this.sweep.machineRef, workload: this.sweep.workloadRef, overrides: p.overrides, seed: p.seed } });
-      return { ...p, id, error };
+      return problems === undefined ? { ...p, id, error } : { ...p, id, error, problems };
     }
     const [machine, workload] = specs;
     const id = resolvedId(machine, workload, p.seed);
@@ -97,9 +102,11 @@ export class PointResolver {
 
   /** The validated inputs through the loader, which throws a ConfigError naming every problem. */
   private careful(machineSets: string[], workloadSets: string[]): [MachineSpec, WorkloadSpec] {
+    // The overrides are the sweep file's `set` and `matrix`: problems with them name that file.
+    const overrideSource = `${displayPath(path.resolve(this.sweep.file))} (set and matrix)`;
     return loadBoth(
-      () => loadConfigFile(this.machineShown, MachineSpec, { overrides: machineSets }),
-      () => loadConfigFile(this.workloadShown, WorkloadSpec, { overrides: workloadSets }),
+      () => loadConfigFile(this.machineShown, MachineSpec, { overrides: machineSets, overrideSource }),
+      () => loadConfigFile(this.workloadShown, WorkloadSpec, { overrides: workloadSets, overrideSource }),
     );
   }
 }

@@ -6,12 +6,13 @@
 import fs from "node:fs";
 import path from "node:path";
 import pino, { type Logger } from "pino";
+import { ConfigError, type ConfigProblem } from "../config/errors.ts";
 import { writeFileAtomic } from "../util/atomic-write.ts";
 import { HOPSIM_VERSION } from "../version.ts";
 import { LocalExecutor } from "./local-executor.ts";
 import { makeManifest, MANIFEST_FILE, readManifest, writeManifest, type SweepManifest } from "./manifest.ts";
 import { expandSweep } from "./expand.ts";
-import { PointResolver, type PlannedPoint, type PointTask } from "./plan.ts";
+import { displayPath, PointResolver, type PlannedPoint, type PointTask } from "./plan.ts";
 import type { PointRecord } from "./point-record.ts";
 import { PointStore } from "./point-store.ts";
 import { PointsTable } from "./points-csv.ts";
@@ -75,6 +76,17 @@ function unresolvedRecord(p: PlannedPoint): PointRecord {
   return { id: p.id, hopsim: HOPSIM_VERSION, seed: p.seed, overrides: p.overrides, error: p.error ?? "unknown error" };
 }
 
+/** The problems of points none of which could be built, each once, as one ConfigError. */
+function unbuildable(points: readonly PlannedPoint[], sweepFile: string): ConfigError {
+  const seen = new Map<string, ConfigProblem>();
+  for (const p of points) {
+    for (const problem of p.problems ?? [{ file: sweepFile, path: "", message: p.error ?? "unknown error" }]) {
+      seen.set(`${problem.file}\0${problem.path}\0${problem.message}`, problem);
+    }
+  }
+  return new ConfigError([...seen.values()]);
+}
+
 /** The points table of a manifest. */
 function tableOf(m: SweepManifest): PointsTable {
   return new PointsTable(
@@ -109,7 +121,6 @@ export async function runSweep(sweep: Sweep, o: RunSweepOptions): Promise<SweepS
 }
 
 async function runWith(sweep: Sweep, o: RunSweepOptions, log: Logger, progress: SweepProgress, local: LocalExecutor | undefined, t0: number): Promise<SweepSummary> {
-  fs.mkdirSync(o.out, { recursive: true });
   const task = o.task;
   const mine = (p: { index: number }) => task === undefined || p.index % task.count === task.index;
   // Array tasks leave sweep.json to the submitter and resolve only their own points, but write it
@@ -119,6 +130,10 @@ async function runWith(sweep: Sweep, o: RunSweepOptions, log: Logger, progress: 
   const plan = expandSweep(sweep)
     .filter((p) => needManifest || mine(p))
     .map((p) => resolver.resolve(p));
+  // A sweep none of whose points can be built is a mistake in the sweep file, not a result.
+  const mineOnly = plan.filter(mine);
+  if (mineOnly.length > 0 && mineOnly.every((p) => p.task === undefined)) throw unbuildable(mineOnly, displayPath(path.resolve(sweep.file)));
+  fs.mkdirSync(o.out, { recursive: true });
   const manifest = needManifest ? makeManifest(sweep, plan) : readManifest(o.out);
   if (needManifest) writeManifest(o.out, manifest);
   const store = new PointStore(o.out, o.cacheDir);

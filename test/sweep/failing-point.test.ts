@@ -24,7 +24,7 @@ const pointFile = (index: number) => {
 
 describe("a failing point", () => {
   it("is recorded with its error when an override value is invalid", () => {
-    expect(pointFile(1).error).toMatch(/--set: link\.latency: expected a duration/);
+    expect(pointFile(1).error).toMatch(/failing\.yaml \(set and matrix\): link\.latency: expected a duration/);
     expect(pointFile(1).result).toBeUndefined();
   });
 
@@ -37,13 +37,24 @@ describe("a failing point", () => {
     expect(rows.map((r) => r["point"])).toEqual(["0", "1", "2"]);
     expect(Number(rows[0]!["threads[0].nsPerAccess"])).toBeGreaterThan(0);
     expect(rows[0]!["error"]).toBe("");
-    expect(rows[1]!["error"]).toMatch(/^--set: link\.latency: expected a duration such as "60ns"/);
+    expect(rows[1]!["error"]).toMatch(/failing\.yaml \(set and matrix\): link\.latency: expected a duration such as "60ns"/);
     expect(pointFile(0).result).toBeDefined();
   });
 
   it("makes the sweep exit with code 1 and name the failures", () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/3 points, 1 simulated, 0 reused, 2 failed/);
-    expect(run.stdout).toMatch(/point 1 \([0-9a-f]+\): --set: link\.latency/);
+    expect(run.stdout).toMatch(/point 1 \([0-9a-f]+\): \S*failing\.yaml \(set and matrix\): link\.latency/);
+  });
+});
+
+describe("a sweep none of whose points can be built", () => {
+  it("is a mistake in the sweep file: one line per problem naming it, exit 2, nothing written", () => {
+    const d = tmpDir("unbuildable");
+    const file = writeSweep(d, "typo", { set: shortChase(300), matrix: { "link.latncy": ["2ns", "4ns"], "link.widthBits": [8, 16] }, columns: ["threads[0].nsPerAccess"] });
+    const r = hopsim(["sweep", file, "--out", path.join(d, "out"), "--jobs", "1", "--no-cache"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split("\n")).toEqual([expect.stringMatching(/typo\.yaml \(set and matrix\): link: unknown key "latncy" \(did you mean "latency"\?\)$/)]);
+    expect(fs.existsSync(path.join(d, "out"))).toBe(false);
   });
 });

@@ -41,6 +41,6 @@ describe("point ids", () => {
     expect(good!.error).toBeUndefined();
     expect(broken!.id).toMatch(/^[0-9a-f]{12}$/);
     expect(broken!.id).not.toBe(good!.id);
-    expect(broken!.error).toMatch(/--set: link\.latency: expected a duration/);
+    expect(broken!.error).toMatch(/ids-bad\.yaml \(set and matrix\): link\.latency: expected a duration/);
   });
 });
