@@ -48,7 +48,6 @@ export interface BoundWorkload {
  */
 export function bindWorkload(m: Machine, w: WorkloadSpec, seed: number, file: string): BoundWorkload {
   const nodes = m.nodes.length;
-  const memNodes = m.memoryNodeCount;
   const perNode = m.spec.node.cores;
   const problems: ConfigProblem[] = [];
   const problem = (path: string, message: string) => problems.push({ file, path, message });
@@ -58,34 +57,9 @@ export function bindWorkload(m: Machine, w: WorkloadSpec, seed: number, file: st
   const paging = makePaging(m, w, space);
   const aslr = w.aslr === true ? new RngStream(seed, "aslr") : null;
   const regions = new Map<string, Region>();
-  // Memory each region may use, by its policy: bind and interleave with a node list keep to those
-  // nodes; the others fall back to any node. The huge-page pool, reserved at boot, backs only
-  // regions of 2 MiB pages. Regions beyond it are refused before any is mapped.
-  const freeBytes = (n: number) => m.frames.free(n) * m.frames.pageBytes;
-  const poolBytes = (n: number) => (pool[n] ?? 0) * hugeBytes;
-  const allNodes = Array.from({ length: memNodes }, (_, n) => n);
-  const pooled = pool.some((c) => c > 0);
-  let smallBytes = 0;
-  let totalBytes = 0;
+  const unmappable = checkRegions(m, w, pool, problem);
   w.regions.forEach((r, i) => {
-    const p = r.policy as NumaPolicy;
-    const allowed = p.kind === "bind" || (p.kind === "interleave" && p.nodes !== undefined) ? policyNodes(p).filter((n) => n < memNodes) : allNodes;
-    const huge = (r.pageSize ?? m.spec.pageSize) === hugeBytes;
-    const capacity = allowed.reduce((s, n) => s + freeBytes(n) + (huge ? poolBytes(n) : 0), 0);
-    const page = Math.max(r.pageSize ?? m.spec.pageSize, m.spec.pageSize);
-    const bytes = Math.ceil(r.size / page) * page;
-    totalBytes += bytes;
-    if (!huge) smallBytes += bytes;
-    const where = allowed.length === memNodes ? "the machine has" : allowed.length === 1 ? `node ${allowed[0]} has` : `nodes ${allowed.join(", ")} have`;
-    if (bytes > capacity) problem(`regions[${i}].size`, `${bytes} bytes do not fit in the ${capacity} bytes of memory ${where}${pooled && !huge ? " outside its huge-page pool (os.hugePages2M)" : ""}`);
-    else if (bytes / page > MAX_REGION_PAGES) problem(`regions[${i}].size`, `${bytes / page} pages; at most ${MAX_REGION_PAGES} per region are supported`);
-  });
-  const machineFree = allNodes.reduce((s, n) => s + freeBytes(n), 0);
-  const machinePool = allNodes.reduce((s, n) => s + poolBytes(n), 0);
-  if (problems.length === 0 && smallBytes > machineFree) problem("regions", `the regions of base pages need ${smallBytes} bytes; the machine has ${machineFree} outside its huge-page pool (os.hugePages2M)`);
-  else if (problems.length === 0 && totalBytes > machineFree + machinePool) problem("regions", `the regions need ${totalBytes} bytes; the machine has ${machineFree + machinePool}`);
-  if (problems.length > 0) throw new ConfigError(problems);
-  w.regions.forEach((r, i) => {
+    if (unmappable.has(i)) return;
     // ASLR: each region at a random 2 MiB-aligned base in a 64 TiB range.
     if (aslr !== null) {
       const span = Math.max(r.size, r.pageSize ?? 0) + 2 ** 31;
@@ -95,8 +69,6 @@ export function bindWorkload(m: Machine, w: WorkloadSpec, seed: number, file: st
       space.setNextVa(base);
     }
     const policy = r.policy as NumaPolicy;
-    const bad = policyNodes(policy).filter((n) => n >= memNodes);
-    if (bad.length > 0) problem(`regions[${i}].policy`, `node ${bad[0]} does not exist (the machine has memory nodes 0-${memNodes - 1})`);
     const leafBytes = r.pageSize ?? m.spec.pageSize;
     if (leafBytes < m.spec.pageSize) problem(`regions[${i}].pageSize`, `${leafBytes}-byte pages are smaller than the machine's ${m.spec.pageSize}-byte base page`);
     if (paging !== null && paging.table.levelOfShift(Math.log2(leafBytes)) < 0) problem(`regions[${i}].pageSize`, `the machine's ${paging.table.layout.name} page tables have no ${leafBytes}-byte pages`);
@@ -130,13 +102,12 @@ export function bindWorkload(m: Machine, w: WorkloadSpec, seed: number, file: st
       return;
     }
     used.set(core, i);
+    // A thread on a region that could not be mapped is checked for its placement only.
+    if (regionNamesOf(t).some((name) => !regions.has(name))) return;
     const rng = new RngStream(seed, `thread${i}`);
     const program = makeProgram(t, regions, rng, m, (path, msg) => problem(`threads[${i}].${path}`, msg));
     if (program === null) return;
-    const roles = ["region", "src", "dst", "a", "b", "c"]
-      .map((k) => (t as Record<string, unknown>)[k])
-      .filter((v): v is string => typeof v === "string")
-      .map((name) => regions.get(name) as Region);
+    const roles = dataRegionNamesOf(t).map((name) => regions.get(name) as Region);
     const codeRegion = t.code === undefined ? undefined : regions.get(t.code.region);
     const code = t.code === undefined || codeRegion === undefined ? null : { startVa: codeRegion.start, bytes: codeRegion.sizeBytes, bytesPerAccess: t.code.bytesPerAccess, jumpEvery: t.code.jumpEvery };
     if (codeRegion !== undefined) roles.push(codeRegion);
@@ -173,6 +144,71 @@ function makePaging(m: Machine, w: WorkloadSpec, space: AddressSpace): Paging | 
   }, Math.min(rootNode, m.nodes.length - 1));
   space.listener = paging;
   return paging;
+}
+
+/**
+ * Checks the workload's regions against the machine's memory, reporting through `problem` every
+ * policy node that does not exist and every region larger than the memory its policy allows (or
+ * than a region's page map may be); returns the indices of the regions too large to be mapped.
+ */
+function checkRegions(m: Machine, w: WorkloadSpec, pool: readonly number[], problem: (path: string, message: string) => void): Set<number> {
+  const memNodes = m.memoryNodeCount;
+  const hugeBytes = 2 ** 21;
+  const unmappable = new Set<number>();
+  // Memory each region may use, by its policy: bind and interleave with a node list keep to those
+  // nodes; the others fall back to any node. The huge-page pool, reserved at boot, backs only
+  // regions of 2 MiB pages. Regions beyond it are refused before any is mapped.
+  const freeBytes = (n: number) => m.frames.free(n) * m.frames.pageBytes;
+  const poolBytes = (n: number) => (pool[n] ?? 0) * hugeBytes;
+  const allNodes = Array.from({ length: memNodes }, (_, n) => n);
+  const pooled = pool.some((c) => c > 0);
+  let smallBytes = 0;
+  let totalBytes = 0;
+  let nodesMissing = false;
+  w.regions.forEach((r, i) => {
+    const p = r.policy as NumaPolicy;
+    const page = Math.max(r.pageSize ?? m.spec.pageSize, m.spec.pageSize);
+    const bytes = Math.ceil(r.size / page) * page;
+    const huge = (r.pageSize ?? m.spec.pageSize) === hugeBytes;
+    totalBytes += bytes;
+    if (!huge) smallBytes += bytes;
+    const missing = missingPolicyNodes(p, memNodes);
+    for (const { field, node } of missing) problem(`regions[${i}].policy.${field}`, `node ${node} does not exist (the machine has memory nodes 0-${memNodes - 1})`);
+    nodesMissing ||= missing.length > 0;
+    // The memory a region may use is known only once its policy names nodes that exist.
+    const allowed = missing.length > 0 ? null : p.kind === "bind" || (p.kind === "interleave" && p.nodes !== undefined) ? policyNodes(p) : allNodes;
+    const capacity = allowed?.reduce((s, n) => s + freeBytes(n) + (huge ? poolBytes(n) : 0), 0) ?? Infinity;
+    if (allowed !== null && bytes > capacity) {
+      const where = allowed.length === memNodes ? "the machine has" : allowed.length === 1 ? `node ${allowed[0]} has` : `nodes ${allowed.join(", ")} have`;
+      problem(`regions[${i}].size`, `${bytes} bytes do not fit in the ${capacity} bytes of memory ${where}${pooled && !huge ? " outside its huge-page pool (os.hugePages2M)" : ""}`);
+    } else if (bytes / page > MAX_REGION_PAGES) problem(`regions[${i}].size`, `${bytes / page} pages; at most ${MAX_REGION_PAGES} per region are supported`);
+    else return;
+    unmappable.add(i);
+  });
+  if (nodesMissing || unmappable.size > 0) return unmappable;
+  const machineFree = allNodes.reduce((s, n) => s + freeBytes(n), 0);
+  const machinePool = allNodes.reduce((s, n) => s + poolBytes(n), 0);
+  if (smallBytes > machineFree) problem("regions", `the regions of base pages need ${smallBytes} bytes; the machine has ${machineFree} outside its huge-page pool (os.hugePages2M)`);
+  else if (totalBytes > machineFree + machinePool) problem("regions", `the regions need ${totalBytes} bytes; the machine has ${machineFree + machinePool}`);
+  else return unmappable;
+  return new Set(w.regions.map((_, i) => i));
+}
+
+/** The nodes a policy names that the machine has no memory on, each with its field in the policy. */
+function missingPolicyNodes(p: NumaPolicy, memNodes: number): { field: string; node: number }[] {
+  if (p.kind === "preferred") return p.node < memNodes ? [] : [{ field: "node", node: p.node }];
+  if (p.kind !== "bind" && p.kind !== "interleave") return [];
+  return (p.nodes ?? []).flatMap((node, k) => (node < memNodes ? [] : [{ field: `nodes[${k}]`, node }]));
+}
+
+/** The regions a thread's generator reads or writes, by name. */
+function dataRegionNamesOf(t: ThreadSpec): string[] {
+  return ["region", "src", "dst", "a", "b", "c"].map((k) => (t as Record<string, unknown>)[k]).filter((v): v is string => typeof v === "string");
+}
+
+/** Every region a thread names: its data regions and its code region. */
+function regionNamesOf(t: ThreadSpec): string[] {
+  return t.code === undefined ? dataRegionNamesOf(t) : [...dataRegionNamesOf(t), t.code.region];
 }
 
 /** Pages one region may have (its page map is three arrays of that length). */

@@ -108,6 +108,22 @@ describe("known bad shapes", () => {
     ]);
   });
 
+  it("regions on nodes that do not exist, beside threads on cores that do not exist: every problem at once", () => {
+    const w = workloadWith(
+      "missing-nodes.yaml",
+      "regions: [{ name: r, size: 16MiB, policy: { kind: bind, nodes: [7] } }, { name: p, size: 1MiB, policy: { kind: preferred, node: 2 } }, { name: big, size: 4096MiB, policy: { kind: bind, nodes: [0] } }]\n" +
+        "threads: [{ core: { node: 5, core: 0 }, generator: pointer-chase, region: r, workingSet: 1MiB, accesses: 100 }, { core: 9, generator: pointer-chase, region: r, workingSet: 1MiB, accesses: 100 }, { core: 0, generator: pointer-chase, region: p, workingSet: 2MiB, accesses: 100 }]\n",
+    );
+    expect(refusedFiles("regions on missing nodes", machine, w)).toEqual([
+      `${w}: regions[0].policy.nodes[0]: node 7 does not exist (the machine has memory nodes 0-1)`,
+      `${w}: regions[1].policy.node: node 2 does not exist (the machine has memory nodes 0-1)`,
+      `${w}: regions[2].size: 4294967296 bytes do not fit in the 1073741824 bytes of memory node 0 has`,
+      `${w}: threads[0].core.node: node 5 does not exist (the machine has nodes 0-1)`,
+      `${w}: threads[1].core: core 9 does not exist (the machine has cores 0-3)`,
+      `${w}: threads[2].workingSet: working set 2097152 bytes is larger than region "p" (1048576 bytes)`,
+    ]);
+  });
+
   // KNOWN GAP region-beyond-memory (test/trust/fuzz/known-gaps.ts): today the region is accepted and
   // runs while few of its pages are touched. Remove `.fails` once bindWorkload refuses it.
   it("an address beyond the machine's memory: a region larger than all of it is refused, naming its size", () => {
