@@ -165,8 +165,18 @@ export class TraceWriter {
   }
 }
 
-/** The category of a component: its last path part without the index (`node0.core1.l1d` -> `l1d`, `node0.core1` -> `core`). */
-function categoryOf(component: string): string {
-  const last = component.slice(component.lastIndexOf(".") + 1);
-  return last.replace(/\d+$/, "") || last;
+/**
+ * The category of a component, shared by every component of its kind: `ht` for the links between
+ * sockets and switches (`ht.node0-node1`), the controller for a memory controller and its DRAM
+ * channels (`node0.mc`, `node0.mc.ch3` -> `mc`), the owner for a port (`gpu0.rc.port` ->
+ * `rc.port`), else the last path part without its index (`node0.core1` -> `core`,
+ * `node0.core1.sri` -> `sri`, `node0.core1.l1d` -> `l1d`).
+ */
+export function categoryOf(component: string): string {
+  const parts = component.split(".");
+  if (parts.length > 1 && parts[0] === "ht") return "ht";
+  if (parts.length > 2 && /^ch\d+$/.test(parts[parts.length - 1]!)) parts.pop();
+  const kind = (part: string) => part.replace(/\d+$/, "") || part;
+  const last = kind(parts[parts.length - 1]!);
+  return last === "port" && parts.length > 2 ? `${kind(parts[parts.length - 2]!)}.port` : last;
 }

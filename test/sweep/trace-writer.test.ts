@@ -1,8 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseTraceWindow, TraceWriter } from "../../src/stats/trace-writer.ts";
-import { tmpDir } from "./helpers.ts";
+import { prepareRun } from "../../src/machine/run-simulation.ts";
+import { categoryOf, parseTraceWindow, TraceWriter } from "../../src/stats/trace-writer.ts";
+import { loadFiles } from "../../src/trust/run-inputs.ts";
+import { ROOT, tmpDir } from "./helpers.ts";
 
 describe("the Chrome trace-event writer", () => {
   it("writes JSON that parses, with complete events in microseconds", () => {
@@ -28,6 +30,51 @@ describe("the Chrome trace-event writer", () => {
       { name: "process_name", ph: "M", pid: 1, tid: 0, args: { name: "node0" } },
       { name: "thread_name", ph: "M", pid: 1, tid: 1, args: { name: "node0.core1" } },
     ]);
+  });
+
+  it("gives every component of one kind one category, whatever its indices", () => {
+    const cases: [string, string][] = [
+      ["node0.core1", "core"],
+      ["node3.core0", "core"],
+      ["node0.core1.sri", "sri"],
+      ["node0.core1.l1d", "l1d"],
+      ["node2.nb", "nb"],
+      ["node0.mc", "mc"],
+      ["node1.mc.ch4", "mc"],
+      ["ht.node0-node1", "ht"],
+      ["ht.node12-node3", "ht"],
+      ["ht.node0-sw0", "ht"],
+      ["gpu0.link", "link"],
+      ["gpu0.rc.port", "rc.port"],
+      ["dram", "dram"],
+    ];
+    expect(cases.map(([component]) => [component, categoryOf(component)])).toEqual(cases);
+  });
+
+  it("gives the components a machine traces one category per kind", () => {
+    const categories = new Map<string, Set<string>>();
+    for (const [machine, workload] of [["opteron-4p", "default"], ["xeon-2s", "default"], ["apu", "apu-vector-add"]]) {
+      const inputs = loadFiles(path.join(ROOT, "machines", `${machine}.yaml`), path.join(ROOT, "workloads", `${workload}.yaml`));
+      const trace = new TraceWriter({ toPs: 20_000_000 });
+      const ctx = prepareRun(inputs.machine, inputs.workload, 1, "workload.yaml", { trace });
+      ctx.machine.sim.run(20_000_000);
+      const doc = trace.document().traceEvents;
+      const component = new Map(doc.filter((e) => e.ph === "M" && e.name === "thread_name").map((e) => [e.tid, e.args.name]));
+      for (const e of doc.filter((x) => x.ph === "X")) {
+        const kind = String(component.get(e.tid)).replace(/\d+/g, "N");
+        categories.set(kind, (categories.get(kind) ?? new Set()).add(e.cat));
+      }
+    }
+    expect(Object.fromEntries([...categories].map(([kind, cats]) => [kind, [...cats]]))).toEqual({
+      "nodeN.coreN": ["core"],
+      "nodeN.coreN.sri": ["sri"],
+      "nodeN.nb": ["nb"],
+      "nodeN.mc": ["mc"],
+      "nodeN.mc.chN": ["mc"],
+      "ht.nodeN-nodeN": ["ht"],
+      "gpuN.link": ["link"],
+      "gpuN.rc.port": ["rc.port"],
+    });
   });
 
   it("keeps only spans that overlap the window", () => {
