@@ -2,7 +2,8 @@
  * Configuration problems: a ConfigError carries every problem found in a
  * configuration, each printable as one line `<file>: <path>: <message>`.
  */
-import type { z } from "zod";
+import { z } from "zod";
+import { showInput } from "./units.ts";
 
 /** One thing wrong with a configuration: where (file and field path) and what. */
 export interface ConfigProblem {
@@ -184,11 +185,109 @@ export type ProblemSource = string | ((path: readonly PropertyKey[]) => string);
 
 const MISSING_RE = /^Invalid input: expected (\S+), received undefined$/;
 
-/** Rewrites zod's default wording where a clearer one exists; keeps custom messages as they are. */
+/** What zod's type names stand for, as a problem line says it. */
+const TYPE_NOUNS: Record<string, string> = {
+  string: "a string",
+  number: "a number",
+  int: "a whole number",
+  bigint: "a whole number",
+  boolean: "true or false",
+  array: "a list",
+  tuple: "a list",
+  set: "a list",
+  object: "a mapping",
+  record: "a mapping",
+  map: "a mapping",
+  null: "null",
+  undefined: "nothing",
+};
+
+/** A list of alternatives as a sentence says it: `a`, `a or b`, `a, b or c`. */
+function orList(items: readonly string[]): string {
+  return items.length > 1 ? `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}` : (items[0] ?? "nothing");
+}
+
+/** The parts of an issue, raw (as a schema's error function gets it) or finished, that its wording uses. */
+type IssueFacts = { code?: string; input?: unknown; message?: string } & Record<string, unknown>;
+
+/** `, got <value>` when the issue carries the value it refused (zod keeps it when parsing with `reportInput`). */
+function gotPart(issue: IssueFacts): string {
+  return "input" in issue ? `, got ${showInput(issue.input)}` : "";
+}
+
+/** A bound of a number, text or list, as `expected ...` says it (`a number of at least 1`, `at most 4 items`). */
+function boundPhrase(issue: IssueFacts, side: "least" | "most"): string {
+  const limit = Number(side === "least" ? issue["minimum"] : issue["maximum"]);
+  const inclusive = issue["inclusive"] === true;
+  const exact = issue["exact"] === true;
+  const unit = issue["origin"] === "string" ? "characters" : "items";
+  if (issue["origin"] === "string" || issue["origin"] === "array" || issue["origin"] === "set") {
+    return exact ? `exactly ${limit} ${unit}` : `at ${side} ${inclusive ? limit : side === "least" ? limit + 1 : limit - 1} ${unit}`;
+  }
+  if (limit === 0 && side === "least") return inclusive ? "a non-negative number" : "a positive number";
+  if (side === "least") return inclusive ? `a number of at least ${limit}` : `a number greater than ${limit}`;
+  return inclusive ? `a number of at most ${limit}` : `a number less than ${limit}`;
+}
+
+/** A refused list as `got` names it: by its length (a value of another type is shown as it is). */
+function gotSize(issue: IssueFacts): string {
+  const input = issue.input;
+  if (Array.isArray(input)) return `, got ${input.length} item${input.length === 1 ? "" : "s"}`;
+  if (typeof input === "string" && issue["origin"] === "string") return `, got ${showInput(input)} (${input.length} characters)`;
+  return gotPart(issue);
+}
+
+/** `expected one of "a", "b" or "c", got "x"` for a value not among the listed ones, with the closest as a hint. */
+function oneOfPhrase(values: readonly unknown[], input: unknown, given: boolean): string {
+  const listed = values.map((v) => JSON.stringify(v));
+  const expected = listed.length === 1 ? listed[0] : `one of ${orList(listed)}`;
+  if (!given) return `expected ${expected}`;
+  const hint = typeof input === "string" ? suggestKey(input, values.filter((v): v is string => typeof v === "string")) : undefined;
+  return `expected ${expected}, got ${showInput(input)}${hint !== undefined ? ` (did you mean "${hint}"?)` : ""}`;
+}
+
+/**
+ * Zod's built-in issues in the words of every problem line: what was expected, then what was
+ * given (`expected a number, got "many"`, `expected a positive number, got 0`, `expected one of
+ * "a" or "b", got "c"`). Issues of other codes keep zod's message. Schemas may pass it as their
+ * `error` so that zod itself words their issues so.
+ */
+export function issueMessage(issue: IssueFacts): string {
+  switch (issue.code) {
+    case "invalid_type": {
+      const expected = String(issue["expected"]);
+      return `expected ${TYPE_NOUNS[expected] ?? `a ${expected}`}${gotPart(issue)}`;
+    }
+    case "too_small":
+      return `expected ${boundPhrase(issue, "least")}${gotSize(issue)}`;
+    case "too_big":
+      return `expected ${boundPhrase(issue, "most")}${gotSize(issue)}`;
+    case "invalid_value":
+      return oneOfPhrase(issue["values"] as unknown[], issue.input, "input" in issue);
+    case "not_multiple_of":
+      return `expected a multiple of ${String(issue["divisor"])}${gotPart(issue)}`;
+    case "invalid_format":
+      return issue["format"] === "regex" ? `expected text matching ${String(issue["pattern"])}${gotPart(issue)}` : `expected ${String(issue["format"])} text${gotPart(issue)}`;
+    case "invalid_union": {
+      const key = issue["discriminator"];
+      const input = issue.input as Record<string, unknown> | undefined;
+      if (typeof key !== "string" || !Array.isArray(issue["options"])) break;
+      return oneOfPhrase(issue["options"], input?.[key], input !== undefined && typeof input === "object");
+    }
+  }
+  return issue.message ?? "invalid value";
+}
+
+/** Whether an issue's message is zod's own wording (not one a schema gave). */
+function isZodWording(issue: Issue): boolean {
+  return issue.message === z.config().localeError?.(issue as unknown as z.core.$ZodRawIssue);
+}
+
+/** Rewrites zod's own wording in the project's words (see issueMessage); keeps the messages schemas give. */
 function simpleMessage(issue: Issue): string {
   const missing = MISSING_RE.exec(issue.message);
   if (issue.code === "invalid_type" && missing) return `missing required field (expected ${missing[1]})`;
-  return issue.message;
+  return isZodWording(issue) ? issueMessage(issue as unknown as IssueFacts) : issue.message;
 }
 
 /**
@@ -229,12 +328,11 @@ function convertIssue(
     if (branches.every(refusedOutright)) {
       const expected = branches.flatMap((b) => {
         const i = b[0]!;
-        return i.code === "invalid_value" ? i.values.map((v) => JSON.stringify(v)) : [(i as { expected: string }).expected];
+        return i.code === "invalid_value" ? i.values.map((v) => JSON.stringify(v)) : [TYPE_NOUNS[(i as { expected: string }).expected] ?? (i as { expected: string }).expected];
       });
-      const received = branches.map((b) => /received (.+)$/.exec(b[0]!.message)?.[1]).find((r) => r !== undefined);
+      const received = "input" in issue ? showInput(issue.input) : branches.map((b) => /received (.+)$/.exec(b[0]!.message)?.[1]).find((r) => r !== undefined);
       const got = received ? `, got ${received}` : "";
-      const list = expected.length > 1 ? `${expected.slice(0, -1).join(", ")} or ${expected[expected.length - 1]}` : expected[0];
-      out.push({ file: fileFor(path), path: formatPath(path), message: `expected ${list}${got}` });
+      out.push({ file: fileFor(path), path: formatPath(path), message: `expected ${orList([...new Set(expected)])}${got}` });
       return;
     }
     // Exactly one alternative took the value's type and failed further in: its issues are the ones to report.

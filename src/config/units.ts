@@ -95,7 +95,8 @@ const EXAMPLES: Record<UnitKind, readonly [string, string]> = {
 /** Number followed by an optional unit, with optional blanks in between. */
 const QUANTITY_RE = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(\S.*)?$/;
 
-function show(input: unknown): string {
+/** A value as a problem line quotes it: strings in quotes, numbers as they are, "a list" or "a mapping" for collections. */
+export function showInput(input: unknown): string {
   if (typeof input === "string") return JSON.stringify(input);
   if (input === undefined) return "nothing";
   if (typeof input === "number" || typeof input === "boolean" || input === null) return String(input);
@@ -127,21 +128,21 @@ type ZeroPolicy = "allow-zero" | "positive";
  */
 function parseMagnitude(kind: UnitKind, input: unknown): number {
   if (typeof input === "number") {
-    if (!Number.isFinite(input)) throw new UnitError(kind, input, `${expectedPhrase(kind)}, got ${show(input)}`);
+    if (!Number.isFinite(input)) throw new UnitError(kind, input, `${expectedPhrase(kind)}, got ${showInput(input)}`);
     return input === 0 ? 0 : input; // normalise -0
   }
   if (input === undefined) {
     throw new UnitError(kind, input, `missing required field (${expectedPhrase(kind)})`);
   }
   if (typeof input !== "string") {
-    throw new UnitError(kind, input, `${expectedPhrase(kind)}, got ${show(input)}`);
+    throw new UnitError(kind, input, `${expectedPhrase(kind)}, got ${showInput(input)}`);
   }
   const m = QUANTITY_RE.exec(input.trim());
-  if (!m) throw new UnitError(kind, input, `${expectedPhrase(kind)}, got ${show(input)}`);
+  if (!m) throw new UnitError(kind, input, `${expectedPhrase(kind)}, got ${showInput(input)}`);
   const value = Number(m[1]);
   const unit = m[2]?.trim();
   if (unit === undefined) {
-    throw new UnitError(kind, input, `${expectedPhrase(kind)}, got ${show(input)} (missing unit)`);
+    throw new UnitError(kind, input, `${expectedPhrase(kind)}, got ${showInput(input)} (missing unit)`);
   }
   const factor = UNIT_TABLES[kind][unit];
   if (factor === undefined) {
@@ -150,23 +151,23 @@ function parseMagnitude(kind: UnitKind, input: unknown): number {
       throw new UnitError(
         kind,
         input,
-        `expected a ${kind} such as ${EXAMPLES[kind][0]}, got a ${other} ${show(input)}`,
+        `expected a ${kind} such as ${EXAMPLES[kind][0]}, got a ${other} ${showInput(input)}`,
       );
     }
     const hint = /^cycles?$/.test(unit) ? " (cycle counts are not accepted here)" : "";
-    throw new UnitError(kind, input, `${expectedPhrase(kind)}, got ${show(input)}${hint}`);
+    throw new UnitError(kind, input, `${expectedPhrase(kind)}, got ${showInput(input)}${hint}`);
   }
   const result = (value * factor.mul) / factor.div;
-  if (!Number.isFinite(result)) throw new UnitError(kind, input, `${kind} ${show(input)} is too large`);
+  if (!Number.isFinite(result)) throw new UnitError(kind, input, `${kind} ${showInput(input)} is too large`);
   return result === 0 ? 0 : result; // normalise -0
 }
 
 function checkRange(kind: UnitKind, input: unknown, value: number, zero: ZeroPolicy): void {
   if (value < 0) {
-    throw new UnitError(kind, input, `${expectedPhrase(kind, "non-negative")}, got ${show(input)}`);
+    throw new UnitError(kind, input, `${expectedPhrase(kind, "non-negative")}, got ${showInput(input)}`);
   }
   if (value === 0 && zero === "positive") {
-    throw new UnitError(kind, input, `${expectedPhrase(kind, "positive")}, got ${show(input)}`);
+    throw new UnitError(kind, input, `${expectedPhrase(kind, "positive")}, got ${showInput(input)}`);
   }
 }
 
@@ -183,9 +184,9 @@ export function parseDuration(input: unknown): number {
   checkRange("duration", input, raw, "allow-zero");
   const ps = Math.round(raw);
   if (ps === 0 && raw !== 0) {
-    throw new UnitError("duration", input, `duration ${show(input)} is below the 1ps resolution`);
+    throw new UnitError("duration", input, `duration ${showInput(input)} is below the 1ps resolution`);
   }
-  if (!Number.isSafeInteger(ps) || ps > MAX_DURATION_PS) throw new UnitError("duration", input, `duration ${show(input)} is too large (at most 1s)`);
+  if (!Number.isSafeInteger(ps) || ps > MAX_DURATION_PS) throw new UnitError("duration", input, `duration ${showInput(input)} is too large (at most 1s)`);
   return ps;
 }
 
@@ -193,7 +194,7 @@ export function parseDuration(input: unknown): number {
 export function parseFrequency(input: unknown): number {
   const ghz = parseMagnitude("frequency", input);
   checkRange("frequency", input, ghz, "positive");
-  if (ghz < MIN_FREQUENCY_GHZ) throw new UnitError("frequency", input, `frequency ${show(input)} is too low (at least 1MHz)`);
+  if (ghz < MIN_FREQUENCY_GHZ) throw new UnitError("frequency", input, `frequency ${showInput(input)} is too low (at least 1MHz)`);
   return ghz;
 }
 
@@ -201,9 +202,9 @@ function parseSizeWith(input: unknown, zero: ZeroPolicy): number {
   const bytes = parseMagnitude("size", input);
   checkRange("size", input, bytes, zero);
   if (!Number.isInteger(bytes)) {
-    throw new UnitError("size", input, `size ${show(input)} is not a whole number of bytes`);
+    throw new UnitError("size", input, `size ${showInput(input)} is not a whole number of bytes`);
   }
-  if (!Number.isSafeInteger(bytes)) throw new UnitError("size", input, `size ${show(input)} is too large`);
+  if (!Number.isSafeInteger(bytes)) throw new UnitError("size", input, `size ${showInput(input)} is too large`);
   return bytes;
 }
 
@@ -221,7 +222,7 @@ export function parseNonNegativeSize(input: unknown): number {
 export function parseBandwidth(input: unknown): number {
   const bpns = parseMagnitude("bandwidth", input);
   checkRange("bandwidth", input, bpns, "positive");
-  if (bpns < MIN_BANDWIDTH_BYTES_PER_NS) throw new UnitError("bandwidth", input, `bandwidth ${show(input)} is too low (at least 1MB/s)`);
+  if (bpns < MIN_BANDWIDTH_BYTES_PER_NS) throw new UnitError("bandwidth", input, `bandwidth ${showInput(input)} is too low (at least 1MB/s)`);
   return bpns;
 }
 
@@ -233,7 +234,7 @@ function messageFor(kind: UnitKind, parse: (input: unknown) => number, input: un
     if (e instanceof UnitError) return e.message;
     throw e;
   }
-  return `${expectedPhrase(kind)}, got ${show(input)}`;
+  return `${expectedPhrase(kind)}, got ${showInput(input)}`;
 }
 
 /** Builds a zod schema accepting a number or unit string and producing the canonical number. */

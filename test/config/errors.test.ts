@@ -114,6 +114,45 @@ describe("problem reporting", () => {
     ]);
   });
 
+  it("says what zod's own checks expected and what the file gave", () => {
+    const Spec = z.strictObject({
+      cores: z.number().int().positive(),
+      ways: z.number().max(64),
+      mode: z.enum(["on-demand", "device"]),
+      kind: z.literal("pcie"),
+      nodes: z.array(z.number()).min(2),
+      name: z.string(),
+    });
+    const file = write("s.yaml", "cores: 0\nways: 100\nmode: ondemand\nkind: cxl\nnodes: [1]\nname: 5\n");
+    expect(problemLines(() => loadConfigFile(file, Spec))).toEqual([
+      `${file}: cores: expected a positive number, got 0`,
+      `${file}: ways: expected a number of at most 64, got 100`,
+      `${file}: mode: expected one of "on-demand" or "device", got "ondemand" (did you mean "on-demand"?)`,
+      `${file}: kind: expected "pcie", got "cxl"`,
+      `${file}: nodes: expected at least 2 items, got 1 item`,
+      `${file}: name: expected a string, got 5`,
+    ]);
+  });
+
+  it("shows the value an override gave, and a whole number where a fraction was given", () => {
+    const Spec = z.strictObject({ node: z.strictObject({ cores: z.number().int().positive() }) });
+    const file = write("n.yaml", "node: { cores: 2 }\n");
+    expect(problemLines(() => loadConfigFile(file, Spec, { overrides: ["node.cores=many"] }))).toEqual(['--set: node.cores: expected a number, got "many"']);
+    expect(problemLines(() => loadConfigFile(file, Spec, { overrides: ["node.cores=2.5"] }))).toEqual(["--set: node.cores: expected a whole number, got 2.5"]);
+  });
+
+  it("names the discriminator's values when a tagged alternative is unknown", () => {
+    const Spec = z.strictObject({ policy: z.discriminatedUnion("kind", [z.strictObject({ kind: z.literal("bind") }), z.strictObject({ kind: z.literal("local") })]) });
+    const file = write("p.yaml", "policy: { kind: bnid }\n");
+    expect(problemLines(() => loadConfigFile(file, Spec))).toEqual([`${file}: policy.kind: expected one of "bind" or "local", got "bnid" (did you mean "bind"?)`]);
+  });
+
+  it("keeps a message the schema gives its own check", () => {
+    const Spec = z.strictObject({ cores: z.number().positive({ error: "a node needs at least one core" }) });
+    const file = write("c.yaml", "cores: 0\n");
+    expect(problemLines(() => loadConfigFile(file, Spec))).toEqual([`${file}: cores: a node needs at least one core`]);
+  });
+
   it("names the line and column of a YAML syntax error", () => {
     const file = write("bad.yaml", "name: m\nclock: [2GHz\nlinks: []\n");
     const lines = problemLines(() => loadConfigFile(file, Machine));

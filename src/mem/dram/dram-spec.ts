@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { issueMessage } from "../../config/errors.ts";
 import { Duration, Size } from "../../config/units.ts";
 import type { Simulator } from "../../kernel/simulator.ts";
 import type { StatsRegistry } from "../../stats/registry.ts";
@@ -8,8 +9,10 @@ import { checkDramParams } from "./dram-params.ts";
 import type { DramSystem } from "./dram-system.ts";
 import { buildValidatedDram, resolveDramParams, type BuildDramOptions } from "./build-dram.ts";
 
-const Count = z.number().int().positive();
-const Cycles = z.number().int().nonnegative();
+// `hopsim dram` prints these issues' messages as zod gives them, so they are worded here.
+const worded = { error: issueMessage };
+const Count = z.number(worded).int(worded).positive(worded);
+const Cycles = z.number(worded).int(worded).nonnegative(worded);
 
 /**
  * A memory as a machine file (or `hopsim dram --set`) describes it: a preset name and any fields
@@ -24,11 +27,11 @@ export const DramSpec = z
     preset: z.string(),
     /** Memory clock period, a duration (plain numbers are ps). */
     tCK: Duration.optional(),
-    channels: Count.max(64).optional(),
-    ranks: Count.max(16).optional(),
-    bankGroups: Count.max(16).optional(),
-    banksPerGroup: Count.max(64).optional(),
-    rows: Count.max(2 ** 24).optional(),
+    channels: Count.max(64, worded).optional(),
+    ranks: Count.max(16, worded).optional(),
+    bankGroups: Count.max(16, worded).optional(),
+    banksPerGroup: Count.max(64, worded).optional(),
+    rows: Count.max(2 ** 24, worded).optional(),
     rowBytes: Size.optional(),
     lineBytes: Size.optional(),
     busBytes: Size.optional(),
@@ -54,12 +57,12 @@ export const DramSpec = z
     tREFI: Cycles.optional(),
     tRFCpb: Cycles.optional(),
     tREFIpb: Cycles.optional(),
-    refresh: z.enum(["all-bank", "per-bank", "none"]).optional(),
+    refresh: z.enum(["all-bank", "per-bank", "none"], worded).optional(),
     mapping: z.string().optional(),
-    pagePolicy: z.enum(["open", "closed", "adaptive"]).optional(),
+    pagePolicy: z.enum(["open", "closed", "adaptive"], worded).optional(),
     idleCloseCycles: Cycles.optional(),
-    readQueue: Count.max(4096).optional(),
-    writeQueue: Count.max(4096).optional(),
+    readQueue: Count.max(4096, worded).optional(),
+    writeQueue: Count.max(4096, worded).optional(),
     writeHighWatermark: Count.optional(),
     writeLowWatermark: Cycles.optional(),
     rowHitCap: Count.optional(),
@@ -75,8 +78,11 @@ export const DramSpec = z
       return;
     }
     const p = resolveDramParams(spec);
+    // A field its own schema refused already has its problem: the whole-set check would repeat it.
+    const refused = new Set(ctx.issues.map((i) => i.path?.[0]));
     for (const problem of checkDramParams(p)) {
-      ctx.addIssue({ code: "custom", path: [problem.field === "tCKps" ? "tCK" : problem.field], message: problem.message });
+      const field = problem.field === "tCKps" ? "tCK" : problem.field;
+      if (!refused.has(field)) ctx.addIssue({ code: "custom", path: [field], message: problem.message });
     }
     const scheme = parseMappingName(p.mapping);
     if (typeof scheme === "string") ctx.addIssue({ code: "custom", path: ["mapping"], message: scheme });

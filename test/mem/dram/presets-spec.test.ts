@@ -44,6 +44,13 @@ describe("presets and the DramSpec schema", () => {
     expect(r.error!.issues.map((i) => i.path[0])).toContain("writeLowWatermark");
   });
 
+  it("a field its own schema refuses is one issue, saying what was expected and what was given", () => {
+    const messages = (raw: Record<string, unknown>) => DramSpec.safeParse({ preset: "ddr4-2400", ...raw }).error!.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    expect(messages({ tCL: -3 })).toEqual(["tCL: expected a positive number, got -3"]);
+    expect(messages({ tRAS: 2.5, channels: 100 })).toEqual(["channels: expected a number of at most 64, got 100", "tRAS: expected a whole number, got 2.5"]);
+    expect(messages({ refresh: "sometimes" })).toEqual(['refresh: expected one of "all-bank", "per-bank" or "none", got "sometimes"']);
+  });
+
   it("peak bandwidths match the published figures", () => {
     const peak = (n: string) => channelPeakBytesPerNs(DRAM_PRESETS[n]!) * DRAM_PRESETS[n]!.channels;
     expect(peak("ddr-400")).toBeCloseTo(6.4, 6);
