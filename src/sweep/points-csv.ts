@@ -17,6 +17,16 @@ export function csvCell(v: string | number | boolean): string {
 }
 
 /**
+ * A statistic as points.csv writes it: a fraction to 15 significant digits, which drops the noise
+ * of binary arithmetic in the last digits a double holds (`106.10011800000001` -> `106.100118`)
+ * and keeps every digit the simulation measures (a picosecond in nanoseconds up to 1000 s); whole
+ * numbers and strings as they are.
+ */
+export function csvValue(v: string | number): string | number {
+  return typeof v === "number" && Number.isFinite(v) && !Number.isInteger(v) ? Number(v.toPrecision(15)) : v;
+}
+
+/**
  * points.csv of a sweep, built up as point records arrive. Only each point's cells are kept (a
  * record's statistics can be large), so a sweep of thousands of points stays small in memory.
  */
@@ -49,7 +59,7 @@ export class PointsTable {
       this.entries.set(r.id, { cells: this.defs.map(() => ""), error: (r.error ?? "").split("\n").join("; ") });
       return;
     }
-    this.entries.set(r.id, { cells: this.defs.map((d) => csvCell(columnCell(d, result))), error: "" });
+    this.entries.set(r.id, { cells: this.defs.map((d) => csvCell(csvValue(columnCell(d, result)))), error: "" });
     if (this.units === undefined) {
       this.units = Object.fromEntries(this.defs.map((d) => [d.name, columnUnit(d, result)]));
       for (const d of this.defs) {

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseColumnExpr } from "../../src/sweep/column-expr.ts";
 import { columnCell, columnUnit, makeColumn, missingPaths } from "../../src/sweep/columns.ts";
 import type { PointResult } from "../../src/sweep/point-record.ts";
+import { parseCsv, PointsTable } from "../../src/sweep/points-csv.ts";
 
 const thread = (index: number, nsPerAccess: number) => ({ index, core: `node0.core${index}`, node: 0, generator: "pointer-chase", regions: ["r"], loads: 10, stores: 0, timeNs: 10 * nsPerAccess, nsPerAccess, meanMissLatencyNs: nsPerAccess, remoteShare: index });
 const result: PointResult = {
@@ -47,6 +48,31 @@ describe("columns of points.csv", () => {
   it("leave a cell empty for a path the result lacks and suggest the closest one", () => {
     expect(cell("node0.mc.byte")).toBe("");
     expect(missingPaths(makeColumn("node0.mc.byte"), result)).toEqual([{ path: "node0.mc.byte", suggestion: "node0.mc.bytes" }]);
+  });
+
+  it("are written without the noise of binary arithmetic, keeping whole numbers and real digits", () => {
+    const stats = {
+      ...result.stats,
+      "x.noisy": { unit: "ns", desc: "", value: 106.10011800000001 },
+      "x.sum": { unit: "", desc: "", value: 0.1 + 0.2 },
+      "x.fine": { unit: "ns", desc: "", value: 123456789012.345 },
+      "x.ratio": { unit: "", desc: "", value: (3 * 1.1) / 3.3 + 1 / 3 },
+      "x.small": { unit: "", desc: "", value: 0.000123456789012 },
+      "x.big": { unit: "bytes", desc: "", value: 123456789012345 },
+    };
+    const names = ["x.noisy", "x.sum", "x.fine", "x.ratio", "x.small", "x.big", "threads[0].core"];
+    const table = new PointsTable(["seed"], names, [{ index: 0, id: "p0", params: { seed: 1 } }]);
+    table.add({ id: "p0", hopsim: "0", seed: 1, result: { ...result, stats } });
+    const [header, row] = parseCsv(table.text());
+    expect(Object.fromEntries(header!.map((h, i) => [h, row![i]]))).toMatchObject({
+      "x.noisy": "106.100118",
+      "x.sum": "0.3",
+      "x.fine": "123456789012.345",
+      "x.ratio": "1.33333333333333",
+      "x.small": "0.000123456789012",
+      "x.big": "123456789012345",
+      "threads[0].core": "node0.core0",
+    });
   });
 
   it("reject malformed expressions with a one-line reason", () => {
