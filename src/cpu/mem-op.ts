@@ -10,14 +10,17 @@ export const OpKind = {
   Unmap: 3,
   /**
    * An uncacheable load of a device register at physical `vaddr`: it waits for every earlier
-   * access to complete, and every later one waits for its value (a fence, SEED-FACTS fact 30).
+   * access to complete, and every later one waits for its value (a fence, as MMIO is strictly
+   * ordered: Bhattacharjee & Lustig, "Architectural and Operating System Support for Virtual
+   * Memory", 2017).
    */
   MmioLoad: 4,
   /** A posted, uncacheable store of `bytes` (the value) to a device register at physical `vaddr`, after every earlier access. */
   MmioStore: 5,
   /**
    * clflush of the line holding `vaddr`: the line leaves this core's caches, written back first
-   * if dirty (what a driver does before non-coherent DMA, SEED-FACTS fact 28).
+   * if dirty (what a driver does before non-coherent DMA: Bhattacharjee & Lustig, "Architectural
+   * and Operating System Support for Virtual Memory", 2017).
    */
   Flush: 6,
   /** An instruction fetch's translation (internal to the core: the ITLB, then the L2 TLB, then a walk). */

@@ -35,7 +35,10 @@ function sizeLabel(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${bytes / (1024 * 1024)}M` : `${bytes / 1024}K`;
 }
 
-/** The per-CPU cache table (SEED-FACTS fact 18): L1d and L2 private, L3 shared by the socket. */
+/**
+ * The per-CPU cache table of sysfs (as Drepper, "What Every Programmer Should Know About Memory"
+ * §5.3, shows it): L1d and L2 private, L3 shared by the socket.
+ */
 export function cacheViews(spec: MachineSpec, nodes: number): CacheView[] {
   const per = spec.node.cores;
   const total = nodes * per;

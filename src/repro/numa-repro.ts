@@ -158,8 +158,10 @@ export interface NumaReproOptions {
 }
 
 /**
- * Reproduces SEED-FACTS §E on a machine: AMD's read and write times from node 0 to every node,
- * Drepper's remote/local bandwidth ratios, and striped vs local placement.
+ * Reproduces the remote-access costs of Drepper, "What Every Programmer Should Know About Memory"
+ * (2007) §5.4, figs. 5.2-5.4, on a machine: AMD's read and write times from node 0 to every node
+ * (AMD pub. 40555, figs. 4-5), Drepper's remote/local bandwidth ratios, and striped vs local
+ * placement.
  */
 export function reproduceNuma(m: MachineSpec, nodes: number, o: NumaReproOptions): NumaRepro {
   const say = o.progress ?? (() => {});

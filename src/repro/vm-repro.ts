@@ -92,7 +92,9 @@ export interface VmReproOptions {
 }
 
 /**
- * The address-translation facts of SEED-FACTS §A and §B on a machine: references per walk for
+ * The address-translation facts of Drepper, "What Every Programmer Should Know About Memory"
+ * (2007) §4, and of Bhattacharjee & Lustig, "Architectural and Operating System Support for
+ * Virtual Memory" (2017, chapter on heterogeneity and virtualization), on a machine: references per walk for
  * native 4 KiB, 2 MiB and 1 GiB pages, the two-dimensional nested walk, shadow paging; then
  * what page-walk caches and a nested TLB save, 4K vs 2M pages for random access, shadow vs nested
  * paging when page tables are written often or rarely, and page-table memory under ASLR.

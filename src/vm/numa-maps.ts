@@ -23,7 +23,10 @@ export interface NumaMapsEntry {
   perNode: number[];
 }
 
-/** Builds the numa_maps view (SEED-FACTS fact 19) of an address space. */
+/**
+ * Builds the numa_maps view of an address space (/proc/PID/numa_maps, as Drepper, "What Every
+ * Programmer Should Know About Memory" §5.4, fig. 5.3, shows it).
+ */
 export function numaMaps(as: AddressSpace, nodes: number): NumaMapsEntry[] {
   return as.regions.map((r) => {
     const perNode = new Array<number>(nodes).fill(0);

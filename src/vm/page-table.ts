@@ -21,7 +21,10 @@ export const X86_64: RadixLayout = { name: "x86-64", levels: 4, indexBits: 9, en
 /** x86-64 with 5-level paging (LA57): 5 levels of 512 entries, 57-bit virtual addresses. */
 export const X86_64_5LEVEL: RadixLayout = { name: "x86-64-5level", levels: 5, indexBits: 9, entryBytes: 8, baseShift: 12 };
 
-/** 32-bit x86 with 4 MiB pages: one 1024-entry directory, 10-bit index, 22-bit offset (SEED-FACTS fact 1). */
+/**
+ * 32-bit x86 with 4 MiB pages: one 1024-entry directory, 10-bit index, 22-bit offset (Drepper,
+ * "What Every Programmer Should Know About Memory" §4.1).
+ */
 export const X86_4M: RadixLayout = { name: "x86-4M", levels: 1, indexBits: 10, entryBytes: 4, baseShift: 22 };
 
 /** Where a new table page goes: the node of the thread that caused it, round robin, or one node. */

@@ -25,7 +25,8 @@ export interface PagingParams {
   /** Keep a copy of the process's table on every node (Mitosis). */
   replicate: boolean;
   /**
-   * Who manages host memory under a nested-paging guest (SEED-FACTS fact 12): KVM, where the Linux
+   * Who manages host memory under a nested-paging guest (Drepper, "What Every Programmer Should
+   * Know About Memory" §4.4: one memory manager or two): KVM, where the Linux
    * host is the VMM and backs guest memory on demand (the guest's first touch of a fresh page is
    * an EPT violation: a VM exit plus the host kernel's page fault), or Xen, whose hypervisor gives
    * a domain its memory when it is built (no exit at first touch). Default kvm.

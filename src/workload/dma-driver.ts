@@ -28,8 +28,9 @@ const READ = 4;
 
 /**
  * A driver's DMA copy: (h2d) the thread writes the buffer; for non-coherent DMA it flushes every
- * line of it (clflush: dirty lines go to memory, SEED-FACTS fact 28), and before a d2h copy it
- * drops the buffer's lines the same way (so no stale copy is read later); it writes the
+ * line of it (clflush: dirty lines go to memory, as software must by hand for non-coherent DMA:
+ * Bhattacharjee & Lustig, "Architectural and Operating System Support for Virtual Memory",
+ * 2017), and before a d2h copy it drops the buffer's lines the same way (so no stale copy is read later); it writes the
  * descriptor registers and rings the DMA doorbell; it polls the status register until the copy
  * is done; after a d2h copy it reads the buffer.
  */

@@ -18,7 +18,7 @@ function withCode(codeBytes: number, jumpEvery: number, codePage = 4096): Worklo
   };
 }
 
-describe("instruction fetch through the L1 ITLB (SEED-FACTS fact 5: split ITLB / DTLB at L1)", () => {
+describe("instruction fetch through the L1 ITLB (split ITLB / DTLB at L1: Drepper, What Every Programmer Should Know About Memory §4.3)", () => {
   it("misses the ITLB only on first touch when the code fits its reach", () => {
     const r = runSimulation(skylake(), withCode(256 * 1024, 8), 1);
     // 64 pages of code, 128 ITLB entries: only cold misses.

@@ -4,7 +4,7 @@ import { skylake, stat, vmRun } from "./helpers.ts";
 const MiB = 2 ** 20;
 const guest = (hypervisor: "kvm" | "xen", hostPageSize = 4096) => ({ paging: "nested" as const, hostPageSize, vpid: true, hypervisor });
 
-describe("Xen vs KVM: one memory manager or two (SEED-FACTS fact 12)", () => {
+describe("Xen vs KVM: one memory manager or two (Drepper, What Every Programmer Should Know About Memory §4.4)", () => {
   it("makes each fresh guest page an EPT violation under KVM (the host backs guest memory on demand), none under Xen", () => {
     const kvm = vmRun(skylake(), { generator: "stream-write", sizeBytes: 4 * MiB, guest: guest("kvm") });
     const xen = vmRun(skylake(), { generator: "stream-write", sizeBytes: 4 * MiB, guest: guest("xen") });

@@ -4,7 +4,7 @@ import { k8With, stat, vmRun } from "./helpers.ts";
 const MiB = 2 ** 20;
 const run = (...sets: string[]) => vmRun(k8With("os.syscallEvery=10us", "os.syscallCycles=500", ...sets), { sizeBytes: 1 * MiB, accesses: 20_000, populate: true });
 
-// SEED-FACTS 7: entering the kernel changes the page-table tree only where the kernel has a tree
+// Drepper, "What Every Programmer Should Know About Memory" §4.3.1: entering the kernel changes the page-table tree only where the kernel has a tree
 // of its own; then it costs a full TLB flush unless the TLB carries address-space tags.
 describe("system calls and the TLB", () => {
   it("counts kernel entries and charges their time", () => {

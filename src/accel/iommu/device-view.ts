@@ -4,9 +4,11 @@ import { PageTable, type RadixLayout } from "../../vm/page-table.ts";
 import type { Paging } from "../../vm/paging.ts";
 
 /**
- * What a device sees of memory through the IOMMU (SEED-FACTS fact 24): the page table walked for
- * it, which addresses it may touch at all, where a present page lives, and how the host services
- * a page request (a device fault).
+ * What a device sees of memory through the IOMMU (a device's address space may equal, be a subset
+ * of, or be unrelated to a host process's: Bhattacharjee & Lustig, "Architectural and Operating
+ * System Support for Virtual Memory", 2017, chapter on heterogeneity and virtualization): the page
+ * table walked for it, which addresses it may touch at all, where a present page lives, and how
+ * the host services a page request (a device fault).
  */
 export interface DeviceView {
   /** The table the IOMMU walks for the device. */

@@ -110,7 +110,9 @@ class Invalidation {
 
 /**
  * The IOMMU on the CPU die: the translation service of every device behind the root complex
- * (SEED-FACTS facts 24, 25, 29). A device TLB's XlatReq on `devicePort` is looked up in the IOTLB;
+ * (Bhattacharjee & Lustig, "Architectural and Operating System Support for Virtual Memory", 2017,
+ * chapter on heterogeneity and virtualization: shared address spaces, device faults served by the
+ * host, the IOMMU as translation hub). A device TLB's XlatReq on `devicePort` is looked up in the IOTLB;
  * a miss is walked over the device's view of memory (the host process's own page table, a subset
  * of it, or a separate I/O page table) by page walkers whose table reads leave on `memPort` as
  * MemRead of the entry's line (the root complex makes them coherent host reads, so a remote

@@ -2,8 +2,8 @@ import type { DramPreset } from "./dram-preset.ts";
 
 /**
  * Optane-like persistent memory (first-generation Intel Optane DC PMM, one DIMM on one channel),
- * built from its published mechanisms on the DRAM machinery (CALIBRATION.md, "Non-volatile
- * memory"):
+ * built from its published mechanisms on the DRAM machinery (as J. Yang et al., "An Empirical
+ * Guide to the Behavior and Use of Scalable Persistent Memory", FAST 2020, measure them):
  *
  * - Bus: DDR-T on DDR4-2666 signalling, 64-bit, tCK 0.75 ns, BL8 = 64 B in 4 cycles (21.3 GB/s).
  * - Media lines of 256 bytes: a "row" is one 256-byte media line and a "bank" one of 8 media

@@ -6,7 +6,7 @@ import { KiB, MiB, machine, oneKernel, runChecked, stat } from "./helpers.ts";
 
 const APU = "machines/apu.yaml";
 
-describe("an APU's GPU through the IOMMU (SEED-FACTS facts 24, 25, 29)", () => {
+describe("an APU's GPU through the IOMMU (shared address space, faults served by the host, as Bhattacharjee & Lustig describe them)", () => {
   it("walks the process's page tables in host memory on IOTLB misses, through the socket's caches and DRAM", () => {
     const { r } = runChecked(machine(APU), oneKernel("vector-add", [1 * MiB, 1 * MiB, 1 * MiB], "zero-copy"));
     expect(r.agents[0].launches).toBe(1);

@@ -5,7 +5,7 @@ import { KiB, MiB, machine, oneKernel, oneThread, runChecked, stat } from "./hel
 const GPU_NODE = "machines/gpu-node.yaml";
 const buf = (size: number) => [{ name: "buf", size, policy: { kind: "bind" as const, nodes: [0] }, kind: "anon" }];
 
-describe("DMA copies over PCIe gen4 x16 (SEED-FACTS fact 28)", () => {
+describe("DMA copies over PCIe gen4 x16 (coherent and non-coherent DMA, as Bhattacharjee & Lustig describe them)", () => {
   it("copies below the link's theoretical 31.5 GB/s, by TLP, completion and DLLP overheads, and faster for larger copies", () => {
     const m = machine(GPU_NODE);
     const gbs = (bytes: number, dir: "h2d" | "d2h") => bytes / (dmaCopyPs(m, bytes, dir) / 1000);

@@ -29,7 +29,7 @@ describe("a GPU on PCIe: the device in the host's physical map", () => {
   });
 });
 
-describe("MMIO (SEED-FACTS fact 30)", () => {
+describe("MMIO (uncacheable, strictly ordered, slow, as Bhattacharjee & Lustig describe it)", () => {
   const regions = [{ name: "r", size: 64 * KiB, policy: { kind: "local" as const }, kind: "anon" }];
 
   it("makes a register read a round trip over the link, many times a DRAM read, and polls until the device is done", () => {

@@ -75,7 +75,7 @@ function rig(params: Partial<GpuMmuParams> = {}, driver: Partial<UvmDriverParams
   const sim = new Simulator();
   const stats = new StatsRegistry();
   const deviceFrames = new FrameAllocator([DEVICE_BASE], [64 * MiB], 4096);
-  // PCIe Gen4 x16: 31.5 GB/s (CALIBRATION.md "Devices").
+  // PCIe Gen4 x16: 31.5 GB/s (PCI Express Base Specification 4.0).
   const copier = new Copier(sim, 31.5);
   const mmu = new GpuMmu(sim, stats, "gpu.mmu", { deviceFrames, deviceNode: 0, copier }, params, driver);
   const hbm = buildDram(sim, stats, "gpu.hbm", { preset: "hbm2" }, { check: true });
