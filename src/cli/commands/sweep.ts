@@ -7,6 +7,8 @@ import { SweepProgress } from "../../sweep/progress.ts";
 import { collectSweep, runSweep, type SweepSummary } from "../../sweep/run-sweep.ts";
 import { loadSweepFile } from "../../sweep/sweep-spec.ts";
 import { makeLogger } from "../logger.ts";
+import { NON_NEGATIVE_WHOLE, numberOption, POSITIVE, POSITIVE_WHOLE } from "../number-option.ts";
+import { tracked } from "../usage.ts";
 
 /** Options of `hopsim sweep FILE`. */
 export interface SweepArgs {
@@ -56,12 +58,12 @@ async function writeReport(dir: string): Promise<void> {
 /** Runs `hopsim sweep FILE`; returns the exit code (1 when a point failed). */
 export async function sweepCommand(a: SweepArgs): Promise<number> {
   const sweep = loadSweepFile(a.file);
+  // Each number is checked where it is parsed (numberOption); here, how they go together.
   const problems: string[] = [];
-  if (!Number.isInteger(a.jobs) || a.jobs < 1) problems.push(`expected a whole number of jobs of at least 1, got ${a.jobs}`);
   const taskGiven = a.taskIndex !== undefined || a.taskCount !== undefined;
   if (taskGiven && (a.taskIndex === undefined || a.taskCount === undefined)) problems.push("--task-index and --task-count go together");
-  if (a.taskIndex !== undefined && a.taskCount !== undefined && !(Number.isInteger(a.taskIndex) && Number.isInteger(a.taskCount) && a.taskCount >= 1 && a.taskIndex >= 0 && a.taskIndex < a.taskCount)) {
-    problems.push(`expected 0 <= --task-index < --task-count, got ${a.taskIndex} and ${a.taskCount}`);
+  if (a.taskIndex !== undefined && a.taskCount !== undefined && a.taskIndex >= a.taskCount) {
+    problems.push(`expected --task-index below --task-count, got ${a.taskIndex} and ${a.taskCount}`);
   }
   if (taskGiven && a.executor === "slurm") problems.push("an array task (--task-index) runs its points itself; leave out --executor slurm");
   if (problems.length > 0) throw new ConfigError(problems.map((message) => ({ file: "hopsim sweep", path: "", message })));
@@ -126,19 +128,19 @@ const runModule: CommandModule<object, SweepArgs> = {
   builder: (y: Argv) =>
     y
       .positional("file", { type: "string", demandOption: true, describe: "sweep file (YAML or JSON)" })
-      .option("jobs", { alias: "j", type: "number", default: defaultJobs(), describe: "points simulated at once (1: in-process, no worker threads)" })
+      .option("jobs", numberOption("jobs", POSITIVE_WHOLE, { alias: "j", default: defaultJobs(), describe: "points simulated at once (1: in-process, no worker threads)" }))
       .option("out", { type: "string", describe: "sweep folder (default results/sweeps/<sweep name>)" })
       .option("executor", { type: "string", choices: ["local", "slurm"], default: "local", describe: "where points run: this machine, or a Slurm job array" })
       .option("cache", { type: "boolean", default: true, describe: "reuse results of unchanged points across sweep folders (--no-cache: only within the folder)" })
       .option("cache-dir", { type: "string", default: path.join("results", ".cache"), describe: "folder of cached point results" })
-      .option("task-index", { type: "number", describe: "array task: run only the points whose index % --task-count is this (e.g. $SLURM_ARRAY_TASK_ID, $JOB_COMPLETION_INDEX)" })
-      .option("task-count", { type: "number", describe: "array task: number of tasks the points are shared among" })
-      .option("tasks", { type: "number", default: 8, describe: "Slurm: array tasks (each runs every N-th point)" })
-      .option("cpus-per-task", { type: "number", default: 1, describe: "Slurm: CPUs per array task (its local pool size)" })
+      .option("task-index", numberOption("task-index", NON_NEGATIVE_WHOLE, { describe: "array task: run only the points whose index % --task-count is this (e.g. $SLURM_ARRAY_TASK_ID, $JOB_COMPLETION_INDEX)" }))
+      .option("task-count", numberOption("task-count", POSITIVE_WHOLE, { describe: "array task: number of tasks the points are shared among" }))
+      .option("tasks", numberOption("tasks", POSITIVE_WHOLE, { default: 8, describe: "Slurm: array tasks (each runs every N-th point)" }))
+      .option("cpus-per-task", numberOption("cpus-per-task", POSITIVE_WHOLE, { default: 1, describe: "Slurm: CPUs per array task (its local pool size)" }))
       .option("partition", { type: "string", describe: "Slurm: partition" })
       .option("time", { type: "string", describe: "Slurm: time limit per array task (e.g. 1:00:00)" })
       .option("sbatch-arg", { type: "string", array: true, default: [], describe: "Slurm: extra #SBATCH argument (repeatable), e.g. --mem=4G" })
-      .option("poll", { type: "number", default: 5, describe: "Slurm: seconds between queue polls" })
+      .option("poll", numberOption("poll", POSITIVE, { default: 5, describe: "Slurm: seconds between queue polls" }))
       .option("progress", { type: "boolean", default: true, describe: "show progress on stderr (a bar on a terminal)" })
       .option("report", { type: "boolean", default: true, describe: "write charts/ and report.html at the end when the sweep file lists plots" })
       .example("$0 sweep scripts/sweeps/hops.yaml", "")
@@ -155,6 +157,6 @@ const runModule: CommandModule<object, SweepArgs> = {
 export const sweepCommandModule: CommandModule = {
   command: "sweep",
   describe: "Run a parameter sweep (matrix of --set values) and write points.csv; `sweep collect DIR` merges point files",
-  builder: (y) => y.command(collectModule).command(runModule),
+  builder: (y) => y.command(tracked(collectModule, "sweep")).command(tracked(runModule, "sweep")),
   handler: () => {},
 };

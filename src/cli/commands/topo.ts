@@ -8,6 +8,7 @@ import { declaredDistances, idleLatencyMatrix, measuredDistances } from "../../m
 import { cacheViews, cpuViews, nodeCpuMaps } from "../../machine/sysfs-views.ts";
 import { buildRoutes, diameter, socketHops } from "../../net/routing.ts";
 import { formatTable } from "../../report/table.ts";
+import { numberOption, POSITIVE_WHOLE } from "../number-option.ts";
 
 /** Options of `hopsim topo`. */
 export interface TopoArgs {
@@ -83,7 +84,7 @@ export const topoCommandModule: CommandModule<object, TopoArgs> = {
       .positional("machine", { type: "string", demandOption: true, describe: "machine file" })
       .option("set", { type: "string", array: true, default: [], describe: "override a machine field: key.path=value" })
       .option("json", { type: "boolean", default: false, describe: "print the tables as JSON" })
-      .option("accesses", { type: "number", default: 4000, describe: "loads per idle pointer chase used to measure distances" }) as never,
+      .option("accesses", numberOption("accesses", POSITIVE_WHOLE, { default: 4000, describe: "loads per idle pointer chase used to measure distances" })) as never,
   handler: async (a) => {
     await runWithConfigErrors(() => {
       process.exitCode = topoCommand(a);
