@@ -6,15 +6,38 @@ import { reproduceNuma, rowWithin, type NumaRepro } from "../../repro/numa-repro
 import { reproduceTiering, type TieringRow } from "../../repro/tiering-repro.ts";
 import { reproduceVm, vmRowOk, type VmRow } from "../../repro/vm-repro.ts";
 import { HETERO_DEFAULTS, reproduceHetero, type HeteroRepro } from "../../repro/hetero-repro.ts";
-
-const DEFAULT_MACHINE = "machines/opteron-4p.yaml";
 import { formatTable } from "../../report/table.ts";
+import { bundledMachine } from "../bundled.ts";
 import { makeLogger } from "../logger.ts";
+
+/** The reproductions `hopsim repro` knows. */
+export const REPRODUCTIONS = ["numa", "tiering", "vm", "hetero"] as const;
+
+/** One of the reproductions. */
+export type Reproduction = (typeof REPRODUCTIONS)[number];
+
+/** The bundled machine file each reproduction runs on when --machine is not given. */
+export const REPRO_MACHINES: Record<Reproduction, string> = {
+  numa: "opteron-4p.yaml",
+  tiering: "nvm-tier.yaml",
+  vm: "xeon-2s.yaml",
+  hetero: "gpu-node.yaml",
+};
+
+/** The bundled APU the hetero reproduction's IOMMU rows run on. */
+const HETERO_APU = "apu.yaml";
+
+/** Drepper's paper, which most reproductions cite. */
+const DREPPER = 'Drepper, "What Every Programmer Should Know About Memory"';
+
+/** Bhattacharjee and Lustig's book, the source of the virtualisation and heterogeneous-system facts. */
+const VM_BOOK = 'Bhattacharjee & Lustig, "Architectural and Operating System Support for Virtual Memory" (2017), chapter on heterogeneity and virtualization';
 
 /** Options of `hopsim repro`. */
 export interface ReproArgs {
-  what: string;
-  machine: string;
+  what: Reproduction;
+  /** Machine file; when absent, the reproduction's own bundled machine (REPRO_MACHINES). */
+  machine?: string;
   set: string[];
   json: boolean;
   logLevel: string;
@@ -23,7 +46,7 @@ export interface ReproArgs {
 /** Formats the NUMA reproduction as the tables a person reads. */
 export function formatNumaRepro(r: NumaRepro): string {
   const out: string[] = [];
-  out.push(`Remote-access costs on ${r.machine} (SEED-FACTS §E: AMD pub. 40555 figs. 4-5, Drepper fig. 5.4)`);
+  out.push(`Remote-access costs on ${r.machine} (AMD pub. 40555 figs. 4-5; ${DREPPER} §5.4, figs. 5.2-5.4)`);
   out.push("");
   out.push(
     formatTable(
@@ -72,7 +95,7 @@ export function formatTieringRepro(machine: string, rows: TieringRow[]): string 
 export function formatVmRepro(machine: string, rows: VmRow[]): string {
   const num = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(3));
   const exp = (e: VmRow["expected"]) => (e === null ? "-" : typeof e === "number" ? num(e) : `${e[0] === null ? "" : num(e[0])}..${e[1] === null ? "" : num(e[1])}`);
-  return `Address translation on ${machine} (SEED-FACTS §A-B; walk rows with page-walk caches and nested TLB off)\n\n${formatTable(
+  return `Address translation on ${machine} (${DREPPER} §4; ${VM_BOOK}; walk rows with page-walk caches and nested TLB off)\n\n${formatTable(
     ["row", "what", "expected", "simulated", "unit", "ok"],
     rows.map((r) => [r.id, r.description, exp(r.expected), num(r.simulated), r.unit, vmRowOk(r) ? "yes" : "no"]),
   )}\n`;
@@ -83,7 +106,7 @@ export function formatHeteroRepro(r: HeteroRepro): string {
   const num = (v: number) => (Number.isNaN(v) ? "-" : Number.isInteger(v) ? String(v) : v.toFixed(v < 10 ? 3 : 1));
   const size = (b: number) => (b >= 2 ** 20 ? `${b / 2 ** 20} MiB` : `${b / 1024} KiB`);
   const out: string[] = [];
-  out.push(`Heterogeneous machine: ${r.machine} (and ${r.apu} for the IOMMU rows); SEED-FACTS §F`);
+  out.push(`Heterogeneous machine: ${r.machine} (and ${r.apu} for the IOMMU rows); ${VM_BOOK}`);
   out.push("");
   out.push(`DMA copy bandwidth against transfer size (link theoretical ${r.linkTheoreticalGBs.toFixed(2)} GB/s per direction)`);
   out.push(formatTable(["size", "H2D GB/s", "of theoretical", "D2H GB/s", "of theoretical"], r.copies.map((c) => [size(c.bytes), c.h2dGBs.toFixed(2), `${(c.h2dFraction * 100).toFixed(1)} %`, c.d2hGBs.toFixed(2), `${(c.d2hFraction * 100).toFixed(1)} %`])));
@@ -107,17 +130,14 @@ export function formatHeteroRepro(r: HeteroRepro): string {
 /** Runs a reproduction and prints it; returns the exit code. */
 export function reproCommand(a: ReproArgs): number {
   const log = makeLogger(a.logLevel);
+  const m = loadConfigFile(a.machine ?? bundledMachine(REPRO_MACHINES[a.what]), MachineSpec, { overrides: a.set });
   if (a.what === "tiering") {
-    const file = a.machine === DEFAULT_MACHINE ? "machines/nvm-tier.yaml" : a.machine;
-    const m = loadConfigFile(file, MachineSpec, { overrides: a.set });
     const rows = reproduceTiering(m, { tableBytes: 64 << 20, updatesPerThread: 1_000_000, threads: 2, zipfTheta: 1.3 });
     if (a.json) process.stdout.write(`${JSON.stringify({ machine: m.name, rows }, null, 1)}\n`);
     else process.stdout.write(formatTieringRepro(m.name, rows));
     return 0;
   }
   if (a.what === "vm") {
-    const file = a.machine === DEFAULT_MACHINE ? "machines/xeon-2s.yaml" : a.machine;
-    const m = loadConfigFile(file, MachineSpec, { overrides: a.set });
     const rows = reproduceVm(m, { accesses: 4000 });
     if (a.json) {
       const out = rows.map((r) => ({ id: r.id, expected: r.expected, simulated: Math.round(r.simulated * 1000) / 1000, within: vmRowOk(r) }));
@@ -126,9 +146,7 @@ export function reproCommand(a: ReproArgs): number {
     return rows.every(vmRowOk) ? 0 : 1;
   }
   if (a.what === "hetero") {
-    const file = a.machine === DEFAULT_MACHINE ? "machines/gpu-node.yaml" : a.machine;
-    const m = loadConfigFile(file, MachineSpec, { overrides: a.set });
-    const apu = loadConfigFile("machines/apu.yaml", MachineSpec);
+    const apu = loadConfigFile(bundledMachine(HETERO_APU), MachineSpec);
     const r = reproduceHetero(m, apu, { ...HETERO_DEFAULTS, progress: (l) => log.info(l) });
     if (a.json) {
       const rows = r.rows.map((x) => ({ ...x, simulated: Number.isNaN(x.simulated) ? null : Math.round(x.simulated * 1000) / 1000 }));
@@ -136,7 +154,6 @@ export function reproCommand(a: ReproArgs): number {
     } else process.stdout.write(formatHeteroRepro(r));
     return 0;
   }
-  const m = loadConfigFile(a.machine, MachineSpec, { overrides: a.set });
   const r = reproduceNuma(m, socketsOf(m.topology), { triadElementsPerThread: 64 * 1024, chaseAccesses: 20_000, progress: (l) => log.info(l) });
   if (a.json) {
     const rows = r.rows.map((x) => ({ id: x.id, published: x.published, simulated: Math.round(x.simulated * 1000) / 1000, within: rowWithin(x), basis: x.basis }));
@@ -152,10 +169,15 @@ export const reproCommandModule: CommandModule<object, ReproArgs> = {
   describe: "Reproduce published figures: numa (remote-access slowdowns, striped vs local), tiering (hot pages to DRAM), vm (page walks, huge pages, nested and shadow paging), hetero (DMA, GPU memory, unified memory, IOMMU, MMIO)",
   builder: (y) =>
     y
-      .positional("what", { type: "string", choices: ["numa", "tiering", "vm", "hetero"], demandOption: true, describe: "which reproduction" })
-      .option("machine", { alias: "m", type: "string", default: DEFAULT_MACHINE, describe: "machine file (tiering: machines/nvm-tier.yaml; vm: machines/xeon-2s.yaml; hetero: machines/gpu-node.yaml, with machines/apu.yaml for the IOMMU rows)" })
+      .positional("what", { type: "string", choices: REPRODUCTIONS, demandOption: true, describe: "which reproduction" })
+      // No yargs default: each reproduction has its own machine, used when the option is absent.
+      .option("machine", {
+        alias: "m",
+        type: "string",
+        describe: `machine file (default: the reproduction's own, one that comes with hopsim: ${REPRODUCTIONS.map((w) => `${w} machines/${REPRO_MACHINES[w]}`).join(", ")}, with machines/${HETERO_APU} for its IOMMU rows)`,
+      })
       .option("set", { type: "string", array: true, default: [], describe: "override a machine field: key.path=value" })
-      .option("json", { type: "boolean", default: false, describe: "print rows and placement as JSON" }) as never,
+      .option("json", { type: "boolean", default: false, describe: "print the results as JSON: machine and rows (numa adds testLoad and placement; hetero adds apu, linkTheoreticalGBs and copies)" }) as never,
   handler: async (a) => {
     await runWithConfigErrors(() => {
       process.exitCode = reproCommand(a);
