@@ -195,14 +195,14 @@ const RoutesSpec = z.strictObject({
 
 /** How sockets are joined. */
 export const TopologySpec = z.discriminatedUnion("kind", [
-  z.strictObject({ kind: z.literal("square4"), ioHubs: z.array(z.number().int().nonnegative()).default([]), routes: RoutesSpec.optional() }),
-  z.strictObject({ kind: z.literal("hypercube"), dim: z.number().int().min(0).max(10), ioHubs: z.array(z.number().int().nonnegative()).default([]), routes: RoutesSpec.optional() }),
-  z.strictObject({ kind: z.literal("ring"), nodes: z.number().int().min(3), ioHubs: z.array(z.number().int().nonnegative()).default([]), routes: RoutesSpec.optional() }),
-  z.strictObject({ kind: z.literal("ladder"), nodes: z.number().int().min(4), ioHubs: z.array(z.number().int().nonnegative()).default([]), routes: RoutesSpec.optional() }),
-  z.strictObject({ kind: z.literal("twisted-ladder"), nodes: z.number().int().min(4), ioHubs: z.array(z.number().int().nonnegative()).default([]), routes: RoutesSpec.optional() }),
-  z.strictObject({ kind: z.literal("mesh"), rows: z.number().int().positive(), cols: z.number().int().positive(), ioHubs: z.array(z.number().int().nonnegative()).default([]), routes: RoutesSpec.optional() }),
-  z.strictObject({ kind: z.literal("crossbar"), nodes: z.number().int().min(2), switchLatency: Duration, ioHubs: z.array(z.number().int().nonnegative()).default([]), routes: RoutesSpec.optional() }),
-  z.strictObject({ kind: z.literal("edges"), nodes: z.number().int().min(1), edges: z.array(z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()])), ioHubs: z.array(z.number().int().nonnegative()).default([]), routes: RoutesSpec.optional() }),
+  z.strictObject({ kind: z.literal("square4"), ioHubs: z.array(z.number().int().nonnegative()).default([]), routes: RoutesSpec.nullish() }),
+  z.strictObject({ kind: z.literal("hypercube"), dim: z.number().int().min(0).max(10), ioHubs: z.array(z.number().int().nonnegative()).default([]), routes: RoutesSpec.nullish() }),
+  z.strictObject({ kind: z.literal("ring"), nodes: z.number().int().min(3), ioHubs: z.array(z.number().int().nonnegative()).default([]), routes: RoutesSpec.nullish() }),
+  z.strictObject({ kind: z.literal("ladder"), nodes: z.number().int().min(4), ioHubs: z.array(z.number().int().nonnegative()).default([]), routes: RoutesSpec.nullish() }),
+  z.strictObject({ kind: z.literal("twisted-ladder"), nodes: z.number().int().min(4), ioHubs: z.array(z.number().int().nonnegative()).default([]), routes: RoutesSpec.nullish() }),
+  z.strictObject({ kind: z.literal("mesh"), rows: z.number().int().positive(), cols: z.number().int().positive(), ioHubs: z.array(z.number().int().nonnegative()).default([]), routes: RoutesSpec.nullish() }),
+  z.strictObject({ kind: z.literal("crossbar"), nodes: z.number().int().min(2), switchLatency: Duration, ioHubs: z.array(z.number().int().nonnegative()).default([]), routes: RoutesSpec.nullish() }),
+  z.strictObject({ kind: z.literal("edges"), nodes: z.number().int().min(1), edges: z.array(z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()])), ioHubs: z.array(z.number().int().nonnegative()).default([]), routes: RoutesSpec.nullish() }),
 ]);
 export type TopologySpec = z.infer<typeof TopologySpec>;
 
@@ -347,7 +347,7 @@ export const MachineSpec = z
       const cut = n > 64 ? [] : root.map((_, v) => v).filter((v) => find(v) !== find(0));
       if (cut.length > 0) ctx.addIssue({ code: "custom", path: ["topology", "edges"], message: `node${cut.length > 1 ? "s" : ""} ${cut.join(", ")} ${cut.length > 1 ? "have" : "has"} no route to node 0 (the edges must join every node)` });
     }
-    if (m.topology.routes !== undefined) routesIssues(m.topology, n, ctx);
+    if (m.topology.routes != null) routesIssues(m.topology, n, ctx);
     if ((m.topology.kind === "ladder" || m.topology.kind === "twisted-ladder") && m.topology.nodes % 2 !== 0) {
       ctx.addIssue({ code: "custom", path: ["topology", "nodes"], message: `a ${m.topology.kind} has two rails: expected an even number of nodes, got ${m.topology.nodes}` });
     }

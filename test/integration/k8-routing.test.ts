@@ -8,8 +8,7 @@ import { idleLatencyNs, machine } from "./numa-helpers.ts";
 
 /** machines/opteron-4p.yaml with shortest-path routing (lowest node id first) and a probe per node. */
 function withoutTables(): MachineSpec {
-  const m = machine("machines/opteron-4p.yaml");
-  return { ...m, topology: { ...m.topology, routes: undefined } };
+  return machine("machines/opteron-4p.yaml", "topology.routes=null");
 }
 
 /** Messages and bytes each link direction carried while core 0 chased 200 lines on `node`. */
