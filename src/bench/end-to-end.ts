@@ -1,3 +1,4 @@
+import { bundledMachine } from "../cli/bundled.ts";
 import { loadConfigFile } from "../config/load.ts";
 import { MachineSpec } from "../config/machine-spec.ts";
 import type { ThreadSpec, WorkloadSpec } from "../config/workload-spec.ts";
@@ -21,12 +22,15 @@ function measure(m: MachineSpec, w: WorkloadSpec, repetitions: number): E2eResul
   return results[results.length >> 1];
 }
 
+/** The bundled machine the end-to-end benchmark runs on, found beside the code so `hopsim bench` works from any folder. */
+export const E2E_MACHINE = bundledMachine("opteron-4p.yaml");
+
 /**
  * End-to-end speed on opteron-4p: STREAM triad on all eight cores and a single-thread pointer
  * chase beyond the caches, every access through the caches and, on a miss, the northbridges,
  * links, probes and memory controllers. Reports the median of three runs after a warm-up.
  */
-export function endToEndBench(print: (line: string) => void, machineFile = "machines/opteron-4p.yaml"): Record<string, E2eResult> {
+export function endToEndBench(print: (line: string) => void, machineFile = E2E_MACHINE): Record<string, E2eResult> {
   const m = loadConfigFile(machineFile, MachineSpec);
   const cores = 4 * m.node.cores;
   const elements = 96 * 1024;

@@ -1,3 +1,4 @@
+import { bundledMachine } from "../cli/bundled.ts";
 import { loadConfigFile } from "../config/load.ts";
 import { MachineSpec } from "../config/machine-spec.ts";
 import type { WorkloadSpec } from "../config/workload-spec.ts";
@@ -12,12 +13,15 @@ export interface GpuBenchResult {
   wallSeconds: number;
 }
 
+/** The bundled machine the GPU benchmark runs on, found beside the code so `hopsim bench` works from any folder. */
+export const GPU_BENCH_MACHINE = bundledMachine("gpu-node.yaml");
+
 /**
  * End-to-end speed of the device path on gpu-node: a vector add over 3 x 8 MiB in HBM (every
  * line through the coalescer, the TLBs, L1, L2, the router and the DRAM channels). Median of three
  * runs after a warm-up.
  */
-export function gpuBench(print: (line: string) => void, machineFile = "machines/gpu-node.yaml"): GpuBenchResult {
+export function gpuBench(print: (line: string) => void, machineFile = GPU_BENCH_MACHINE): GpuBenchResult {
   const m = loadConfigFile(machineFile, MachineSpec);
   const w = (mib: number): WorkloadSpec => ({
     name: "bench-gpu",

@@ -10,7 +10,7 @@ import path from "node:path";
 import YAML from "yaml";
 import type { z } from "zod";
 import { ConfigError, formatIssues, formatPath, type ConfigProblem } from "./errors.ts";
-import { applyOverridesTracked } from "./overrides.ts";
+import { applyOverridesTracked, prefixedPath } from "./overrides.ts";
 
 /** Options for loadConfigFile and loadRaw. */
 export interface LoadOptions {
@@ -18,6 +18,8 @@ export interface LoadOptions {
   overrides?: readonly string[];
   /** Where the overrides came from, as problems with them name it (default `--set`). */
   overrideSource?: string;
+  /** What the user wrote before each override's path (such as `workload.`), shown in problem lines with it. */
+  overridePrefix?: string;
 }
 
 /** A plain configuration mapping as read from a file. */
@@ -256,7 +258,7 @@ function loadWithSources(file: string, opts: LoadOptions): { layered: Layered; a
   let layered = result;
   if (opts.overrides && opts.overrides.length > 0) {
     const source = opts.overrideSource ?? OVERRIDE_SOURCE;
-    const { value, applied } = applyOverridesTracked(layered.value, opts.overrides, source);
+    const { value, applied } = applyOverridesTracked(layered.value, opts.overrides, source, opts.overridePrefix);
     const sources = new Map(layered.sources);
     for (const { path: at } of applied) {
       for (let n = 1; n < at.length; n++) {
@@ -315,5 +317,13 @@ export function resolveConfig<S extends z.ZodType>(raw: unknown, schema: S, file
  */
 export function loadConfigFile<S extends z.ZodType>(file: string, schema: S, opts: LoadOptions = {}): z.output<S> {
   const { layered, attribute } = loadWithSources(file, opts);
-  return validate(layered.value, schema, attribute);
+  const prefix = opts.overridePrefix ?? "";
+  if (prefix === "") return validate(layered.value, schema, attribute);
+  try {
+    return validate(layered.value, schema, attribute);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    const source = opts.overrideSource ?? OVERRIDE_SOURCE;
+    throw new ConfigError(e.problems.map((p) => (p.file === source ? { ...p, path: prefixedPath(prefix, p.path) } : p)));
+  }
 }

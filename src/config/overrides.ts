@@ -68,9 +68,16 @@ function parseValue(text: string): { value: unknown } | { error: string } {
   return { value: trimmed };
 }
 
-/** Parses one `a.b[2].c=value` override; throws ConfigError when malformed. */
-export function parseOverride(text: string, source = "--set"): ParsedOverride {
-  const where = `${source} ${JSON.stringify(text)}`;
+/** `workload.` + `threads[0]`: a field path shown after the prefix the user typed before it. */
+export function prefixedPath(prefix: string, path: string): string {
+  if (prefix === "") return path;
+  if (path === "") return prefix.replace(/\.$/, "");
+  return path.startsWith("[") ? prefix.replace(/\.$/, "") + path : prefix + path;
+}
+
+/** Parses one `a.b[2].c=value` override (shown after `prefix`, as typed); throws ConfigError when malformed. */
+export function parseOverride(text: string, source = "--set", prefix = ""): ParsedOverride {
+  const where = `${source} ${JSON.stringify(prefix + text)}`;
   const eq = text.indexOf("=");
   const pathText = eq < 0 ? "" : text.slice(0, eq).trim();
   if (eq < 0 || pathText === "") throw ConfigError.single(where, "expected key=value");
@@ -102,8 +109,10 @@ function isContainer(value: unknown): value is Record<string, unknown> | unknown
  * Sets one parsed override inside `root` (mutating it) and returns the resolved
  * path (numbers for list indices); throws a problem message on failure.
  */
-function setAt(root: Record<string, unknown>, override: ParsedOverride): PropertyKey[] | string {
+function setAt(root: Record<string, unknown>, override: ParsedOverride, prefix: string): PropertyKey[] | string {
   const resolved: PropertyKey[] = [];
+  const shown = (at: readonly PropertyKey[]) => prefixedPath(prefix, formatPath(at));
+  const pathText = prefixedPath(prefix, override.pathText);
   let container: Record<string, unknown> | unknown[] = root;
   const { segments } = override;
   for (const [i, seg] of segments.entries()) {
@@ -112,11 +121,11 @@ function setAt(root: Record<string, unknown>, override: ParsedOverride): Propert
     if (Array.isArray(container)) {
       const index = seg.kind === "index" ? seg.index : /^\d+$/.test(seg.key) ? Number(seg.key) : undefined;
       if (index === undefined) {
-        return `cannot set "${override.pathText}": "${formatPath(resolved)}" is a list, not a mapping`;
+        return `cannot set "${pathText}": "${shown(resolved)}" is a list, not a mapping`;
       }
       if (index > container.length) {
         const items = container.length === 1 ? "1 item" : `${container.length} items`;
-        return `cannot set "${override.pathText}": index ${index} is out of range ("${formatPath(resolved)}" has ${items})`;
+        return `cannot set "${pathText}": index ${index} is out of range ("${shown(resolved)}" has ${items})`;
       }
       step = index;
     } else {
@@ -129,6 +138,10 @@ function setAt(root: Record<string, unknown>, override: ParsedOverride): Propert
       break;
     }
     const existing = holder[step];
+    const next = segments[i + 1]!;
+    if ((existing === undefined || existing === null) && next.kind === "key" && /^\d+$/.test(next.key)) {
+      return `cannot set "${pathText}": there is no list "${shown(resolved)}" to set item ${next.key} of`;
+    }
     if (existing === undefined || existing === null) {
       const created: Record<string, unknown> | unknown[] = segments[i + 1]!.kind === "index" ? [] : {};
       holder[step] = created;
@@ -136,7 +149,7 @@ function setAt(root: Record<string, unknown>, override: ParsedOverride): Propert
     } else if (isContainer(existing)) {
       container = existing;
     } else {
-      return `cannot set "${override.pathText}": "${formatPath(resolved)}" is ${describe(existing)}, not a mapping or list`;
+      return `cannot set "${pathText}": "${shown(resolved)}" is ${describe(existing)}, not a mapping or list`;
     }
   }
   return resolved;
@@ -150,11 +163,12 @@ export interface AppliedOverride {
   path: PropertyKey[];
 }
 
-/** Like applyOverrides, but also reports the resolved path of every override. */
+/** Like applyOverrides, but also reports the resolved path of every override; problem lines show each after `prefix`. */
 export function applyOverridesTracked<T>(
   obj: T,
   overrides: readonly string[],
   source = "--set",
+  prefix = "",
 ): { value: T; applied: AppliedOverride[] } {
   const problems: ConfigProblem[] = [];
   const applied: AppliedOverride[] = [];
@@ -165,14 +179,14 @@ export function applyOverridesTracked<T>(
   for (const text of overrides) {
     let parsed: ParsedOverride;
     try {
-      parsed = parseOverride(text, source);
+      parsed = parseOverride(text, source, prefix);
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       problems.push(...e.problems);
       continue;
     }
-    const result = setAt(root, parsed);
-    if (typeof result === "string") problems.push({ file: `${source} ${JSON.stringify(text)}`, path: "", message: result });
+    const result = setAt(root, parsed, prefix);
+    if (typeof result === "string") problems.push({ file: `${source} ${JSON.stringify(prefix + text)}`, path: "", message: result });
     else applied.push({ text, path: result });
   }
   if (problems.length > 0) throw new ConfigError(problems);

@@ -14,15 +14,9 @@ export interface ResolvedConfig {
   workload: unknown;
 }
 
-/**
- * Writes a run's stats.json (every statistic with its unit; byte-identical for the same inputs and
- * seed), summary.txt and config.json into `dir`, each atomically. Returns the paths written.
- */
-export function writeRunResults(dir: string, r: RunResult, config: ResolvedConfig): string[] {
-  const statsPath = join(dir, "stats.json");
-  const summaryPath = join(dir, "summary.txt");
-  const configPath = join(dir, "config.json");
-  const statsDoc = {
+/** What stats.json (and `hopsim run --json`) holds: version, inputs' names, seed, figures and statistics. */
+export function statsDocument(r: RunResult): Record<string, unknown> {
+  return {
     hopsim: HOPSIM_VERSION,
     ...(r.partial ? { partial: true, signal: r.partial.signal, stoppedAtPs: r.partial.stoppedAtPs } : {}),
     machine: r.machine,
@@ -34,7 +28,17 @@ export function writeRunResults(dir: string, r: RunResult, config: ResolvedConfi
     numaMaps: r.numaMaps,
     stats: r.stats,
   };
-  writeFileAtomic(statsPath, `${JSON.stringify(statsDoc, null, 1)}\n`);
+}
+
+/**
+ * Writes a run's stats.json (every statistic with its unit; byte-identical for the same inputs and
+ * seed), summary.txt and config.json into `dir`, each atomically. Returns the paths written.
+ */
+export function writeRunResults(dir: string, r: RunResult, config: ResolvedConfig): string[] {
+  const statsPath = join(dir, "stats.json");
+  const summaryPath = join(dir, "summary.txt");
+  const configPath = join(dir, "config.json");
+  writeFileAtomic(statsPath, `${JSON.stringify(statsDocument(r), null, 1)}\n`);
   writeFileAtomic(summaryPath, formatRunSummary(r));
   writeFileAtomic(configPath, `${JSON.stringify({ hopsim: HOPSIM_VERSION, ...config }, null, 2)}\n`);
   return [statsPath, summaryPath, configPath];

@@ -32,7 +32,19 @@ export function checkChartRequest(t: SweepTable, r: ChartRequest): void {
   for (const k of Object.keys(r.where ?? {})) {
     if (!t.params.includes(k)) problems.push({ file: t.csvFile, path: "--where", message: `no parameter named "${k}" (parameters: ${list(t.params)})` });
   }
+  if (problems.length === 0) problems.push(...whereMatchProblems(t, r));
   if (problems.length > 0) throw new ConfigError(problems);
+}
+
+/** A problem for each `where` value no point has (with the values it has), or one when only the combination matches nothing. */
+function whereMatchProblems(t: SweepTable, r: ChartRequest): { file: string; path: string; message: string }[] {
+  const where = Object.entries(r.where ?? {});
+  if (where.length === 0 || selectedRows(t, r).length > 0) return [];
+  const single = where
+    .filter(([k, v]) => !t.rows.some((row) => row[k] === String(v)))
+    .map(([k, v]) => ({ file: t.csvFile, path: "--where", message: `no point of the sweep has ${k}=${String(v)} (${k} has ${[...new Set(t.rows.map((row) => row[k]))].join(", ")})` }));
+  if (single.length > 0) return single;
+  return [{ file: t.csvFile, path: "--where", message: `no point of the sweep has ${whereText(r)} together` }];
 }
 
 /** The rows a request draws from: those matching its `where`. */

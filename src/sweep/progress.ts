@@ -3,7 +3,8 @@
  * line every few seconds otherwise ("sweep NAME: 5/8 points, 0 failed, ~12 s left").
  */
 import { MultiBar, type SingleBar } from "cli-progress";
-import pino, { type Logger } from "pino";
+import type { Logger } from "pino";
+import { makeLogger } from "../cli/logger.ts";
 
 /** Where progress and log lines go. */
 export interface ProgressOptions {
@@ -52,9 +53,9 @@ export class SweepProgress {
     else this.out(t);
   }
 
-  /** A pino logger whose lines go above the bar. */
+  /** A logger whose plain lines go above the bar. */
   logger(level: string): Logger {
-    return pino({ level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, { write: (s: string) => this.line(s) });
+    return makeLogger(level, (l) => this.line(l));
   }
 
   /** Starts counting: `total` points, of which `alreadyDone` need no simulation (`alreadyFailed` of them failed) and `toRun` do. */

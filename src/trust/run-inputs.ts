@@ -13,7 +13,7 @@ import { bindWorkload } from "../machine/bind-workload.ts";
 import { UnitError } from "../config/units.ts";
 import { WorkloadSpec } from "../config/workload-spec.ts";
 import { runSimulation, type RunResult } from "../machine/run-simulation.ts";
-import { splitOverrides } from "../cli/split-overrides.ts";
+import { splitOverrides, WORKLOAD_PREFIX } from "../cli/split-overrides.ts";
 import { TickLimitError } from "../kernel/simulator.ts";
 import { OutOfMemoryError } from "../vm/address-space.ts";
 import { budgetExcess, TEST_BUDGET, type BudgetExcess, type RunBudget } from "./run-budget.ts";
@@ -45,7 +45,7 @@ export function loadFiles(machineFile: string, workloadFile: string, sets: reado
   const split = splitOverrides(sets);
   const [machine, workload] = loadBoth(
     () => loadConfigFile(machineFile, MachineSpec, { overrides: split.machine }),
-    () => loadConfigFile(workloadFile, WorkloadSpec, { overrides: split.workload }),
+    () => loadConfigFile(workloadFile, WorkloadSpec, { overrides: split.workload, overridePrefix: WORKLOAD_PREFIX }),
   );
   return { machine, workload };
 }

@@ -63,6 +63,18 @@ describe("config mistakes", () => {
     expectClean(hopsim(["run", "-m", machine, "-w", workload, "--set", "node.memory.bandwidth=fast"]), /--set: node\.memory\.bandwidth: expected a bandwidth/);
   });
 
+  it("shows a workload override's path with the workload. prefix the user typed", () => {
+    const unknown = hopsim(["run", "-m", machine, "-w", workload, "--set", "workload.threads[0].acesses=5"]);
+    expectClean(unknown);
+    expect(unknown.stderr.trim()).toBe('--set: workload.threads[0]: unknown key "acesses" (did you mean "accesses"?)');
+    const unset = hopsim(["run", "-m", machine, "-w", workload, "--set", "workload.threads[5].accesses=5", "--set", "workload.agents.0.memory=on-demand"]);
+    expectClean(unset);
+    expect(unset.stderr.trim().split("\n")).toEqual([
+      '--set "workload.threads[5].accesses=5": cannot set "workload.threads[5].accesses": index 5 is out of range ("workload.threads" has 2 items)',
+      '--set "workload.agents.0.memory=on-demand": cannot set "workload.agents.0.memory": there is no list "workload.agents" to set item 0 of',
+    ]);
+  });
+
   it("rejects a malformed override", () => {
     expectClean(hopsim(["run", "-m", machine, "-w", workload, "--set", "link.latency"]), /--set "link\.latency": expected key=value/);
   });

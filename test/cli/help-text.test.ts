@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { hopsim } from "./run-cli.ts";
 
@@ -22,5 +24,11 @@ describe("help text", () => {
       expect(l.length).toBeLessThanOrEqual(100);
     }
     expect(examples.filter((l) => l.trimStart().startsWith("--set "))).toEqual(["  --set link.latency=20ns", "  --set workload.threads[0].accesses=5000"]);
+  });
+
+  it("gives report an example folder that a bundled sweep writes", () => {
+    const help = hopsim(["report", "--help"]).stdout;
+    const example = /report (results\/sweeps\/\S+)/.exec(help)![1]!;
+    expect(fs.existsSync(path.join("scripts/sweeps", `${path.basename(example)}.yaml`))).toBe(true);
   });
 });

@@ -22,11 +22,19 @@ describe("hopsim run", () => {
 
   it("prints the statistics as JSON with --json, each with a unit", () => {
     const out = mkdtempSync(join(tmpdir(), "hopsim-run-"));
-    const r = hopsim(["run", "-m", "machines/default.yaml", "-w", "workloads/default.yaml", "--out", out, "--json", ...small]);
+    const r = hopsim(["run", "-m", "machines/default.yaml", "-w", "workloads/default.yaml", "--out", out, "--json", "--log-level", "info", ...small]);
     expect(r.code).toBe(0);
+    // Progress goes to stderr as plain lines, not pino's JSON.
+    expect(r.stderr.trim().split("\n")).toEqual([
+      "hopsim: info: running machine=default workload=default seed=1",
+      expect.stringMatching(/^hopsim: info: finished simulatedNs=[\d.]+ events=\d+ wallSeconds=[\d.]+$/),
+    ]);
     const j = JSON.parse(r.stdout);
     expect(j.stats["node0.mc.reads"].unit).toBe("count");
     expect(j.threads[1].nsPerAccess).toBeGreaterThan(j.threads[0].nsPerAccess);
+    // The same document as stats.json: version, event count and numa_maps included.
+    expect(j).toEqual(JSON.parse(readFileSync(join(out, "stats.json"), "utf8")));
+    expect(Object.keys(j)).toEqual(["hopsim", "machine", "workload", "seed", "simulatedNs", "events", "threads", "numaMaps", "stats"]);
   });
 
   it("answers --help for every command", () => {

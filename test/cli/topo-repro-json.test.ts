@@ -6,6 +6,8 @@ describe("hopsim topo", () => {
     const r = hopsim(["topo", "machines/opteron-4p.yaml", "--json", "--accesses", "500"]);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
+    expect(j.machine).toBe("opteron-4p");
+    expect(j.cpumaps).toEqual(["00000003", "0000000c", "00000030", "000000c0"]);
     expect(j.nodes).toBe(4);
     expect(j.diameter).toBe(2);
     expect(j.hops[0]).toEqual([0, 1, 1, 2]);
@@ -16,6 +18,7 @@ describe("hopsim topo", () => {
     expect(j.idleLatencyNs[0][3]).toBeGreaterThan(j.idleLatencyNs[0][0]);
     expect(j.caches.find((c: { cpu: number; index: number }) => c.cpu === 0 && c.index === 1)).toMatchObject({ type: "Unified", level: 2, sharedCpuMap: "00000001" });
     expect(j.cpus[3]).toMatchObject({ physicalPackageId: 1, coreId: 1, coreSiblings: "0000000c", threadSiblings: "00000008" });
+    expect(j.cpulessNodes).toEqual([]);
   });
 
   it("prints the tables a person reads, noting that the declared distances hide the hops", () => {
@@ -24,6 +27,32 @@ describe("hopsim topo", () => {
     expect(r.stdout).toMatch(/shared_cpu_map/);
     expect(r.stdout).toMatch(/physical_package_id/);
     expect(r.stdout).toMatch(/declared table says every remote node is equally far/);
+  });
+
+  it("lists a memory-only node with an empty cpumap, its declared distance and its latency from each socket", () => {
+    const j = JSON.parse(hopsim(["topo", "machines/nvm-tier.yaml", "--json", "--accesses", "200"]).stdout);
+    // nodes, hops and diameter still count sockets; the NVM node is in cpulessNodes.
+    expect([j.nodes, j.hops, j.diameter, j.cpumaps]).toEqual([1, [[0]], 0, ["0000000f"]]);
+    expect(j.cpulessNodes).toEqual([
+      { node: 1, kind: "memory-only", attachTo: 0, bytes: 2 ** 30, memory: "nvm-optane", cpumap: "", declaredDistance: [20], measuredDistance: [expect.any(Number)], idleLatencyNs: [expect.any(Number)] },
+    ]);
+    expect(j.cpulessNodes[0].idleLatencyNs[0]).toBeGreaterThan(j.idleLatencyNs[0][0]);
+    expect(j.cpulessNodes[0].measuredDistance[0]).toBe(Math.round((10 * j.cpulessNodes[0].idleLatencyNs[0]) / j.idleLatencyNs[0][0]));
+  });
+
+  it("puts memory-only and device-memory nodes in the node table, with an empty cpumap", () => {
+    const table = (machine: string) => {
+      const text = hopsim(["topo", `machines/${machine}.yaml`, "--accesses", "200"]).stdout;
+      return text.slice(text.indexOf("/sys/devices/system/node")).split("\n");
+    };
+    const nvm = table("nvm-tier");
+    expect(nvm[1]).toMatch(/^node +cpumap +d0 +d1 +\| +m0 +m1 +\| +ns0 +ns1 +\| +hops0$/);
+    expect(nvm[3]).toMatch(/^node0 +0000000f +10 +20 +\| +10 +\d+ +\| +\d+ +\d+ +\| +0$/);
+    expect(nvm[4]).toMatch(/^node1 +20 +10 +\| +- +- +\| +- +- +\| +-$/);
+    expect(nvm[5]).toBe("node1: 1 GiB nvm-optane, memory-only, on socket 0 (no CPUs; the machine file declares no distance to it, so 20)");
+    const gpu = table("gpu-node");
+    expect(gpu[5]).toMatch(/^node2 +20 +20 +10 +\|/);
+    expect(gpu[6]).toBe("node2: 40 GiB hbm2, memory of device gpu0 on socket 0 (no CPUs; the machine file declares no distance to it, so 20)");
   });
 
   it("shows the L3 shared by a socket's CPUs on the Xeon", () => {

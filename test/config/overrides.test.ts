@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { applyOverrides } from "../../src/config/overrides.ts";
+import { applyOverrides, applyOverridesTracked } from "../../src/config/overrides.ts";
 import { problemLines } from "./problem-lines.ts";
 
 
@@ -80,6 +80,19 @@ describe("applyOverrides", () => {
 
   it("appends when the index equals the list length", () => {
     expect(applyOverrides({ l: [1] }, ["l[1]=2"])).toEqual({ l: [1, 2] });
+  });
+
+  it("refuses a dotted index into a list that is not there, rather than making a mapping", () => {
+    expect(problemLines(() => applyOverrides({ x: 1 }, ["agents.0.memory=on-demand"]))).toEqual([
+      '--set "agents.0.memory=on-demand": cannot set "agents.0.memory": there is no list "agents" to set item 0 of',
+    ]);
+  });
+
+  it("shows paths after the prefix the user typed", () => {
+    expect(problemLines(() => applyOverridesTracked({ l: [1] }, ["l[3]=2", "l[0].x=1"], "--set", "workload."))).toEqual([
+      '--set "workload.l[3]=2": cannot set "workload.l[3]": index 3 is out of range ("workload.l" has 1 item)',
+      '--set "workload.l[0].x=1": cannot set "workload.l[0].x": "workload.l[0]" is a number, not a mapping or list',
+    ]);
   });
 
   it("uses the given source name in problems", () => {

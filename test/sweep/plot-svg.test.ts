@@ -72,6 +72,16 @@ describe("charts of a sweep", () => {
     );
   });
 
+  it("refuse a --where that no point matches, naming the values there are, and write no file", () => {
+    const file = path.join(dir, "empty.svg");
+    const r = hopsim(["plot", out, "--y", "slowdown", "--x", "link.latency", "--where", "link.widthBits=12", "--out", file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(`${path.join(out, "points.csv")}: --where: no point of the sweep has link.widthBits=12 (link.widthBits has 8, 16)`);
+    expect(fs.existsSync(file)).toBe(false);
+    const t = readSweepTable(out);
+    expect(() => checkChartRequest(t, { y: "slowdown", x: "link.latency", where: { "link.widthBits": 8, "link.latency": "5ns" } })).toThrow(/no point of the sweep has link\.latency=5ns \(link\.latency has 4ns, 8ns, 16ns\)$/);
+  });
+
   it("go inline into report.html with the points table", async () => {
     const r = await writeSweepReport(out);
     const html = fs.readFileSync(r.report, "utf8");

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import type { CommandModule } from "yargs";
 import { suggestKey } from "../../config/errors.ts";
 import { DRAM_SPEC_FIELDS, DramSpec, resolveDramParams, type DramSpecInput } from "../../mem/dram/dram-spec.ts";
-import { parseTrace, runTrace, TraceFormatError, type TraceResult } from "../../mem/dram/trace-frontend.ts";
+import { countEarlierCycles, parseTrace, runTrace, TraceFormatError, type TraceResult } from "../../mem/dram/trace-frontend.ts";
 
 /** Options of `hopsim dram`. */
 export interface DramArgs {
@@ -31,6 +31,9 @@ const consoleIO: DramIO = {
   err: (l) => process.stderr.write(`${l}\n`),
 };
 
+/** Fields the one-channel trace front end ignores, so `--set` refuses them. */
+const ONE_CHANNEL_IGNORED: readonly string[] = ["channels"];
+
 const NUMBER_RE = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** Builds the spec from the preset and `--set` pairs; returns problems as printable lines instead when it cannot. */
@@ -47,6 +50,10 @@ function specFrom(a: DramArgs): { spec: DramSpecInput } | { problems: string[] }
     if (key === "preset" || !DRAM_SPEC_FIELDS.includes(key)) {
       const hint = suggestKey(key, DRAM_SPEC_FIELDS);
       problems.push(`--set ${JSON.stringify(s)}: unknown DRAM field "${key}"${hint !== undefined ? ` (did you mean "${hint}"?)` : ""}`);
+      continue;
+    }
+    if (ONE_CHANNEL_IGNORED.includes(key)) {
+      problems.push(`--set ${JSON.stringify(s)}: the trace front end plays one channel, so "${key}" cannot be set`);
       continue;
     }
     const text = s.slice(eq + 1).trim();
@@ -121,6 +128,12 @@ export function runDram(a: DramArgs, io: DramIO = consoleIO): number {
     }
     throw e;
   }
+  if (trace.length === 0) {
+    io.err(`${a.trace}: the trace has no requests`);
+    return 2;
+  }
+  const earlier = countEarlierCycles(trace);
+  if (earlier > 0) io.err(`${a.trace}: warning: ${earlier} request${earlier === 1 ? " has a cycle" : "s have cycles"} earlier than the request before; requests are issued in file order`);
   const params = resolveDramParams(DramSpec.parse(built.spec));
   const r = runTrace(params, trace, { check: a.check });
   if (a.json) io.out(JSON.stringify(dramJson(r)));

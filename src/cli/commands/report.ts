@@ -18,7 +18,7 @@ export async function reportCommand(a: ReportArgs): Promise<number> {
 export const reportCommandModule: CommandModule<object, ReportArgs> = {
   command: "report <dir>",
   describe: "Write report.html for a sweep folder: its charts (SVG, inline) and its points table",
-  builder: (y) => y.positional("dir", { type: "string", demandOption: true, describe: "sweep folder" }).example("$0 report results/sweeps/placement", "") as never,
+  builder: (y) => y.positional("dir", { type: "string", demandOption: true, describe: "sweep folder" }).example("$0 report results/sweeps/placement-opteron-4p", "") as never,
   handler: async (a) => {
     await runWithConfigErrors(async () => {
       process.exitCode = await reportCommand(a);

@@ -4,7 +4,7 @@ import { loadConfigFile } from "../../config/load.ts";
 import { MachineSpec, socketsOf } from "../../config/machine-spec.ts";
 import { reproduceNuma, rowWithin, type NumaRepro } from "../../repro/numa-repro.ts";
 import { reproduceTiering, type TieringRow } from "../../repro/tiering-repro.ts";
-import { reproduceVm, vmRowOk, type VmRow } from "../../repro/vm-repro.ts";
+import { reproduceVm, vmRowOk, vmRowWithin, type VmRow } from "../../repro/vm-repro.ts";
 import { HETERO_DEFAULTS, reproduceHetero, type HeteroRepro } from "../../repro/hetero-repro.ts";
 import { formatTable } from "../../report/table.ts";
 import { bundledMachine } from "../bundled.ts";
@@ -97,8 +97,20 @@ export function formatVmRepro(machine: string, rows: VmRow[]): string {
   const exp = (e: VmRow["expected"]) => (e === null ? "-" : typeof e === "number" ? num(e) : `${e[0] === null ? "" : num(e[0])}..${e[1] === null ? "" : num(e[1])}`);
   return `Address translation on ${machine} (${DREPPER} §4; ${VM_BOOK}; walk rows with page-walk caches and nested TLB off)\n\n${formatTable(
     ["row", "what", "expected", "simulated", "unit", "ok"],
-    rows.map((r) => [r.id, r.description, exp(r.expected), num(r.simulated), r.unit, vmRowOk(r) ? "yes" : "no"]),
+    rows.map((r) => [r.id, r.description, exp(r.expected), num(r.simulated), r.unit, r.expected === null ? "-" : vmRowOk(r) ? "yes" : "no"]),
   )}\n`;
+}
+
+/** The virtual-memory reproduction as `--json` prints it: `within` is null for rows with nothing to compare. */
+export function vmReproJson(machine: string, rows: VmRow[]): object {
+  return { machine, rows: rows.map((r) => ({ id: r.id, expected: r.expected, simulated: Math.round(r.simulated * 1000) / 1000, within: vmRowWithin(r) })) };
+}
+
+/** The NUMA reproduction as `--json` prints it: rows with a published band carry it as `band`. */
+export function numaReproJson(r: NumaRepro): object {
+  const rows = r.rows.map((x) => ({ id: x.id, published: x.published, ...(x.band ? { band: x.band } : {}), simulated: Math.round(x.simulated * 1000) / 1000, within: rowWithin(x), basis: x.basis }));
+  const testLoad = r.testLoad.map((t) => ({ ...t, simulatedGBs: Math.round(t.simulatedGBs * 1000) / 1000 }));
+  return { machine: r.machine, rows, testLoad, placement: r.placement };
 }
 
 /** Formats the heterogeneous-machine reproduction. */
@@ -139,10 +151,8 @@ export function reproCommand(a: ReproArgs): number {
   }
   if (a.what === "vm") {
     const rows = reproduceVm(m, { accesses: 4000 });
-    if (a.json) {
-      const out = rows.map((r) => ({ id: r.id, expected: r.expected, simulated: Math.round(r.simulated * 1000) / 1000, within: vmRowOk(r) }));
-      process.stdout.write(`${JSON.stringify({ machine: m.name, rows: out }, null, 1)}\n`);
-    } else process.stdout.write(formatVmRepro(m.name, rows));
+    if (a.json) process.stdout.write(`${JSON.stringify(vmReproJson(m.name, rows), null, 1)}\n`);
+    else process.stdout.write(formatVmRepro(m.name, rows));
     return rows.every(vmRowOk) ? 0 : 1;
   }
   if (a.what === "hetero") {
@@ -155,11 +165,8 @@ export function reproCommand(a: ReproArgs): number {
     return 0;
   }
   const r = reproduceNuma(m, socketsOf(m.topology), { triadElementsPerThread: 64 * 1024, chaseAccesses: 20_000, progress: (l) => log.info(l) });
-  if (a.json) {
-    const rows = r.rows.map((x) => ({ id: x.id, published: x.published, simulated: Math.round(x.simulated * 1000) / 1000, within: rowWithin(x), basis: x.basis }));
-    const testLoad = r.testLoad.map((t) => ({ ...t, simulatedGBs: Math.round(t.simulatedGBs * 1000) / 1000 }));
-    process.stdout.write(`${JSON.stringify({ machine: r.machine, rows, testLoad, placement: r.placement }, null, 1)}\n`);
-  } else process.stdout.write(formatNumaRepro(r));
+  if (a.json) process.stdout.write(`${JSON.stringify(numaReproJson(r), null, 1)}\n`);
+  else process.stdout.write(formatNumaRepro(r));
   return 0;
 }
 

@@ -6,14 +6,14 @@ import { MachineSpec } from "../../config/machine-spec.ts";
 import { WorkloadSpec } from "../../config/workload-spec.ts";
 import { collectResults, prepareRun } from "../../machine/run-simulation.ts";
 import { installInterruptHandler, runYielding } from "../interrupt.ts";
-import { writeRunResults } from "../../machine/write-results.ts";
+import { statsDocument, writeRunResults } from "../../machine/write-results.ts";
 import { formatRunSummary } from "../../report/run-summary.ts";
 import { formatNumaMaps } from "../../vm/numa-maps.ts";
 import { runWithConfigErrors } from "../../config/exit.ts";
 import { makeLogger } from "../logger.ts";
 import { ConfigError } from "../../config/errors.ts";
 import { parseTraceWindow, TraceWriter } from "../../stats/trace-writer.ts";
-import { splitOverrides } from "../split-overrides.ts";
+import { splitOverrides, WORKLOAD_PREFIX } from "../split-overrides.ts";
 import { numberOption, SEED } from "../number-option.ts";
 import type { RunResult } from "../../machine/run-simulation.ts";
 
@@ -43,7 +43,7 @@ export async function runCommand(a: RunArgs): Promise<number> {
   const sets = splitOverrides(a.set);
   const [machine, workload] = loadBoth(
     () => loadConfigFile(a.machine, MachineSpec, { overrides: sets.machine }),
-    () => loadConfigFile(a.workload, WorkloadSpec, { overrides: sets.workload }),
+    () => loadConfigFile(a.workload, WorkloadSpec, { overrides: sets.workload, overridePrefix: WORKLOAD_PREFIX }),
   );
   const machineRaw = loadRaw(a.machine, { overrides: sets.machine });
   const workloadRaw = loadRaw(a.workload, { overrides: sets.workload });
@@ -62,7 +62,7 @@ export async function runCommand(a: RunArgs): Promise<number> {
   await runYielding(sim);
   interrupt.dispose();
   const r = collectResults(ctx, machine, workload, a.seed, (performance.now() - t0) / 1000);
-  log.info({ simulatedNs: r.simulatedNs, events: r.events, wallSeconds: r.wallSeconds }, "finished");
+  log.info({ simulatedNs: r.simulatedNs, events: r.events, wallSeconds: Math.round(r.wallSeconds * 1000) / 1000 }, "finished");
   const files = writeRunResults(dir, r, config);
   if (trace !== undefined && a.traceOut !== undefined) {
     trace.write(a.traceOut);
@@ -70,7 +70,7 @@ export async function runCommand(a: RunArgs): Promise<number> {
     if (trace.size === 0 && trace.dropped === 0) process.stderr.write(`${emptyTraceWarning(a.traceOut, a.traceWindow, r.simulatedNs)}\n`);
   }
   if (a.json) {
-    process.stdout.write(`${JSON.stringify({ machine: r.machine, workload: r.workload, seed: r.seed, simulatedNs: r.simulatedNs, threads: r.threads, stats: r.stats }, null, 1)}\n`);
+    process.stdout.write(`${JSON.stringify(statsDocument(r), null, 1)}\n`);
   } else {
     process.stdout.write(formatRunSummary(r));
     if (a.numaMaps) process.stdout.write(`\nnuma_maps:\n${formatNumaMaps(r.numaMaps, machine.pageSize)}\n`);

@@ -14,8 +14,8 @@ export class TraceFormatError extends Error {
   /** 1-based line number. */
   readonly line: number;
 
-  constructor(file: string, line: number) {
-    super(`${file}:${line}: expected "<hex address> READ|WRITE <cycle>"`);
+  constructor(file: string, line: number, text: string) {
+    super(`${file}:${line}: expected "<hex address> READ|WRITE <cycle>", got ${JSON.stringify(text.trim())}`);
     this.name = "TraceFormatError";
     this.file = file;
     this.line = line;
@@ -38,16 +38,23 @@ export function parseTrace(text: string, file: string): RequestTrace {
     const trimmed = line.trim();
     if (trimmed === "" || trimmed.startsWith("#")) continue;
     const m = LINE_RE.exec(line);
-    if (m === null) throw new TraceFormatError(file, i + 1);
+    if (m === null) throw new TraceFormatError(file, i + 1, line);
     const addr = Number.parseInt(m[1], 16);
     const cycle = Number(m[3]);
-    if (!Number.isSafeInteger(addr) || !Number.isSafeInteger(cycle)) throw new TraceFormatError(file, i + 1);
+    if (!Number.isSafeInteger(addr) || !Number.isSafeInteger(cycle)) throw new TraceFormatError(file, i + 1, line);
     t.addrs[n] = addr;
     t.writes[n] = m[2] === "WRITE" ? 1 : 0;
     t.cycles[n] = cycle;
     n++;
   }
   return { addrs: t.addrs.subarray(0, n), writes: t.writes.subarray(0, n), cycles: t.cycles.subarray(0, n), length: n };
+}
+
+/** How many requests have a cycle earlier than the request before them (DRAMsim3 and the player issue such a request at once, in file order). */
+export function countEarlierCycles(trace: RequestTrace): number {
+  let n = 0;
+  for (let i = 1; i < trace.length; i++) if (trace.cycles[i] < trace.cycles[i - 1]) n++;
+  return n;
 }
 
 /** What playing a trace against one channel measured. */

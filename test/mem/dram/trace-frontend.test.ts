@@ -32,7 +32,7 @@ describe("DRAMsim3 trace parsing", () => {
 
   it("names the file and line of the first malformed line", () => {
     expect(() => parseTrace("0x0 READ 0\n0x40 FETCH 3\n", "t.trace")).toThrow(TraceFormatError);
-    expect(() => parseTrace("0x0 READ 0\n0x40 FETCH 3\n", "t.trace")).toThrow('t.trace:2: expected "<hex address> READ|WRITE <cycle>"');
+    expect(() => parseTrace("0x0 READ 0\n0x40 FETCH 3\n", "t.trace")).toThrow('t.trace:2: expected "<hex address> READ|WRITE <cycle>", got "0x40 FETCH 3"');
   });
 });
 
@@ -102,7 +102,29 @@ describe("hopsim dram", () => {
     const bad = file("bad.trace", "0x0 READ 0\n0x40 READ\n");
     const r = run({ trace: bad });
     expect(r.code).toBe(2);
-    expect(r.err).toEqual([`${bad}:2: expected "<hex address> READ|WRITE <cycle>"`]);
+    expect(r.err).toEqual([`${bad}:2: expected "<hex address> READ|WRITE <cycle>", got "0x40 READ"`]);
+  });
+
+  it("a trace with no requests is one line and exit code 2, not a table of zeros", () => {
+    const empty = file("empty.trace", "# nothing\n\n");
+    const r = run({ trace: empty });
+    expect(r).toEqual({ code: 2, out: [], err: [`${empty}: the trace has no requests`] });
+  });
+
+  it("warns once about requests whose cycle goes backwards, and plays them in file order", () => {
+    const back = file("back.trace", "0x40 READ 100\n0x80 READ 50\n0xc0 READ 60\n0x100 READ 10\n");
+    const r = run({ trace: back, json: true });
+    expect(r.code).toBe(0);
+    expect(r.err).toEqual([`${back}: warning: 2 requests have cycles earlier than the request before; requests are issued in file order`]);
+    expect(JSON.parse(r.out[0]!).reads).toBe(4);
+    const ordered = file("ordered.trace", "0x40 READ 100\n0x80 READ 100\n");
+    expect(run({ trace: ordered }).err).toEqual([]);
+  });
+
+  it("--set channels is refused: the front end plays one channel", () => {
+    const r = run({ trace, set: ["channels=2"] });
+    expect(r.code).toBe(2);
+    expect(r.err).toEqual(['--set "channels=2": the trace front end plays one channel, so "channels" cannot be set']);
   });
 
   it("an unknown --set field is one clear line and exit code 2", () => {
@@ -123,6 +145,6 @@ describe("hopsim dram", () => {
     const write = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
     void dramCommand.handler({ preset: "ddr4-2400", trace: bad, set: [], json: false, check: false, _: [], $0: "hopsim" });
     expect(process.exitCode).toBe(2);
-    expect(write).toHaveBeenCalledWith(`${bad}:1: expected "<hex address> READ|WRITE <cycle>"\n`);
+    expect(write).toHaveBeenCalledWith(`${bad}:1: expected "<hex address> READ|WRITE <cycle>", got "zzz"\n`);
   });
 });
