@@ -249,7 +249,8 @@ export function buildMachine(spec: MachineSpec, given: BuildOptions = {}): Machi
   };
   // Firmware tables, where the machine file gives them, take the place of shortest paths.
   const fixed = spec.topology.routes;
-  const trees = fixed?.broadcast !== undefined ? broadcastChildren(nSockets, fixed.broadcast) : null;
+  // Broadcast trees carry broadcast probes; a directory sends its probes to the nodes it names.
+  const trees = fixed?.broadcast != null && spec.coherence === "broadcast" ? broadcastChildren(nSockets, fixed.broadcast) : null;
   for (let n = 0; n < nSockets; n++) {
     const out = new Int32Array(nSockets).fill(-1);
     for (let d = 0; d < nSockets; d++) if (d !== n) out[d] = portIndexAt(n, fixed?.request?.[n][d] ?? routes.nextHop(n, d));

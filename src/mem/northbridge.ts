@@ -992,7 +992,8 @@ export class Northbridge implements PortOwner, EventHandler {
   }
 
   private deliver(msg: Message): void {
-    if (this.treeChildren !== null && msg.kind === MsgKind.Probe) this.passOn(msg);
+    // A broadcast's copy is addressed to the node that takes it; a directed probe only passes through.
+    if (this.treeChildren !== null && msg.kind === MsgKind.Probe && msg.dst === this.p.nodeId) this.passOn(msg);
     if (msg.dst === this.p.nodeId) {
       this.local(msg);
       return;
